@@ -1,0 +1,155 @@
+"""Settings for the booking site: one module, read from the environment.
+
+Every value comes from an environment variable (or a `.env` file beside
+`manage.py`), with defaults that are safe for development. With
+DJANGO_DEBUG off, what production must set is checked at start-up and a
+missing value stops the site with a message naming the variable.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A .env file is a convenience for development; real environment variables win.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+# Development defaults. In production these must come from the environment,
+# which `_require` below enforces.
+_DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
+_SANDBOX_API_KEY = "reference-diary-key"  # noqa: S105
+
+
+def _require(name: str, value: str, hint: str) -> str:
+    if not DEBUG and not value:
+        raise ImproperlyConfigured(f"Set the environment variable {name}: {hint}")
+    return value
+
+
+SECRET_KEY = _require(
+    "DJANGO_SECRET_KEY",
+    env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else ""),
+    "a long random string, kept secret, used to sign forms and links.",
+)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+# --- Physiodiary -----------------------------------------------------------
+# With no URL configured the site talks to the reference diary (the `sandbox`
+# app) in-process; see bookings/physiodiary.py and sandbox/transport.py.
+PHYSIODIARY_API_URL = env.str("PHYSIODIARY_API_URL", default="")
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=not PHYSIODIARY_API_URL)
+PHYSIODIARY_API_KEY = _require(
+    "PHYSIODIARY_API_KEY",
+    env.str("PHYSIODIARY_API_KEY", default=_SANDBOX_API_KEY if DEBUG else ""),
+    "the API key Physiodiary gave the practice for this server's IP address"
+    " (on the reference diary, any value that matches SANDBOX_API_KEY).",
+)
+PHYSIODIARY_CONNECT_TIMEOUT = env.float("PHYSIODIARY_CONNECT_TIMEOUT", default=3.05)
+PHYSIODIARY_READ_TIMEOUT = env.float("PHYSIODIARY_READ_TIMEOUT", default=10.0)
+# Read actions are retried this many times on a fault; `book` never is.
+PHYSIODIARY_READ_RETRIES = env.int("PHYSIODIARY_READ_RETRIES", default=2)
+PHYSIODIARY_RETRY_BACKOFF = env.float("PHYSIODIARY_RETRY_BACKOFF", default=0.3)
+# Practitioner and room lists change rarely; the diary is asked again after this.
+PHYSIODIARY_LIST_CACHE_SECONDS = env.int("PHYSIODIARY_LIST_CACHE_SECONDS", default=300)
+# Outbound proxy, so that several web servers leave through the one IP
+# address registered with Physiodiary. Empty: connect directly.
+PHYSIODIARY_PROXY = env.str("PHYSIODIARY_PROXY", default="")
+
+# --- The reference diary (sandbox) -----------------------------------------
+SANDBOX_API_KEY = env.str("SANDBOX_API_KEY", default=PHYSIODIARY_API_KEY or _SANDBOX_API_KEY)
+SANDBOX_ALLOWED_IPS = env.list("SANDBOX_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+SANDBOX_LATENCY_MS = env.int("SANDBOX_LATENCY_MS", default=0)
+
+# --- The practice -----------------------------------------------------------
+PRACTICE_NAME = env.str("PRACTICE_NAME", default="Riverside Physiotherapy")
+PRACTICE_PHONE = env.str("PRACTICE_PHONE", default="01632 960 123")
+PRACTICE_EMAIL = env.str("PRACTICE_EMAIL", default="bookings@riverside-physio.example")
+PRACTICE_ADDRESS = env.str("PRACTICE_ADDRESS", default="12 River Street, Exampleton, EX1 2AB")
+
+# --- Django -----------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "bookings",
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "booking_site.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "bookings.context_processors.practice",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "booking_site.wsgi.application"
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions take the write lock up front, so concurrent
+    # bookings queue on the lock (up to `timeout` seconds) instead of failing
+    # with "database is locked" half-way through a transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+    # A file, not memory, for tests: threads of the live server then get
+    # connections of their own, as real web server workers do.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://booking-site")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-gb")
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # urllib3 logs each request line at DEBUG; keep it quiet so nothing about
+    # a request body or key could leak through a raised log level.
+    "loggers": {"urllib3": {"level": "WARNING"}},
+}

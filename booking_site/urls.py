@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("bookings.urls")),
+    path("admin/", admin.site.urls),
+]
+
+# The reference diary answers only where the site runs on it: a site on the
+# live Physiodiary server has no fake diary to expose.
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))

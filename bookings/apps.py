@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.core.signals import setting_changed
+
+
+def _reset_client_on_settings_change(*, setting: str, **kwargs: object) -> None:
+    # Tests point the site at another diary with override_settings; the
+    # client built from the old settings must not outlive them.
+    if setting.startswith(("PHYSIODIARY_", "SANDBOX_")):
+        from .physiodiary import reset_client
+
+        reset_client()
+
+
+class BookingsConfig(AppConfig):
+    name = "bookings"
+    verbose_name = "Online booking"
+
+    def ready(self) -> None:
+        setting_changed.connect(_reset_client_on_settings_change, dispatch_uid="bookings-client")

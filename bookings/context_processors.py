@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def practice(request: HttpRequest) -> dict[str, Any]:
+    """The practice's contact details, which every page can show."""
+    return {
+        "practice": {
+            "name": settings.PRACTICE_NAME,
+            "phone": settings.PRACTICE_PHONE,
+            "email": settings.PRACTICE_EMAIL,
+            "address": settings.PRACTICE_ADDRESS,
+        }
+    }

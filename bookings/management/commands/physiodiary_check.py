@@ -1,0 +1,70 @@
+"""Tell a practice manager, in plain words, whether the Physiodiary connection works."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from bookings.physiodiary import PhysiodiaryError, Rejected, build_client
+
+# What each cause means to someone with no IT department, and what to do.
+ADVICE = {
+    "not-authorised": (
+        "Physiodiary refused the request (HTTP 404). Either the API key in "
+        "PHYSIODIARY_API_KEY is wrong, or this server's public IP address is not the one "
+        "registered with Physiodiary (with several servers, all must leave through that "
+        "one address: see PHYSIODIARY_PROXY). Physiodiary does not say which of the two; "
+        "check the key first, then ask them which IP address they have registered."
+    ),
+    "timeout": (
+        "Physiodiary did not answer in time. The server may be down or slow, or a firewall "
+        "may be dropping traffic to its port. Check PHYSIODIARY_API_URL (note its unusual "
+        "port number) and try again in a few minutes."
+    ),
+    "refused": (
+        "The connection to Physiodiary could not be made (refused or the name did not "
+        "resolve). Check PHYSIODIARY_API_URL, including its port number."
+    ),
+    "tls": (
+        "The secure (TLS) connection to Physiodiary could not be set up. Check that "
+        "PHYSIODIARY_API_URL starts with the scheme Physiodiary gave you and that this "
+        "server's clock and certificate store are up to date."
+    ),
+    "proxy": (
+        "The outbound proxy in PHYSIODIARY_PROXY refused or failed the connection. Check "
+        "that the proxy is running and allows connections to Physiodiary's host and port."
+    ),
+    "status": "Physiodiary answered with an unexpected HTTP status; it may be having trouble.",
+    "not-json": (
+        "Something answered, but not with Physiodiary's JSON. PHYSIODIARY_API_URL may point "
+        "at the wrong address (a web page rather than the API)."
+    ),
+    "bad-shape": (
+        "Physiodiary answered in a format this site does not recognise. The API may have "
+        "changed; please report this to the site's developers."
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "Check the connection to the Physiodiary server configured for this site."
+
+    def handle(self, *args: object, **options: object) -> None:
+        client = build_client()
+        client.read_retries = 0  # a diagnosis should answer quickly and truthfully
+        where = settings.PHYSIODIARY_API_URL or "the built-in reference diary"
+        self.stdout.write(f"Checking Physiodiary at {where} ...")
+        try:
+            practitioners = client.practitioners()
+            rooms = client.rooms()
+        except Rejected as exc:
+            details = "; ".join(f"error {e.code} ({e.field}): {e.message}" for e in exc.errors)
+            raise CommandError(f"Physiodiary rejected the request: {details}") from None
+        except PhysiodiaryError as exc:
+            advice = ADVICE.get(exc.reason, "The request failed.")
+            raise CommandError(f"The connection does not work. {advice}") from None
+        finally:
+            client.session.close()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"The connection works: {len(practitioners)} practitioners and {len(rooms)} rooms."
+            )
+        )

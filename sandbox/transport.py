@@ -1,0 +1,91 @@
+"""A requests transport that hands a request to the reference diary in-process.
+
+When no live Physiodiary server is configured, the site's client mounts this
+adapter on the reference diary's URL. The client still builds a real POST
+with a JSON body, and still reads a status code, headers and a JSON body
+back: only the socket is skipped.
+
+Why in-process rather than an HTTP call to ourselves: a web server with one
+worker that calls its own address waits for a worker that can never come,
+and would deadlock. Here the diary's view runs in the calling thread, so
+there is nothing to wait for, whatever the worker count, and no second
+process to start.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from urllib.parse import urlsplit
+
+import requests
+from django.core.handlers.wsgi import WSGIRequest
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+#: The reference diary sees in-process calls as coming from this address,
+#: which its default SANDBOX_ALLOWED_IPS accepts.
+IN_PROCESS_CLIENT_IP = "127.0.0.1"
+
+
+class InProcessDiaryAdapter(BaseAdapter):
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        from sandbox.views import api_request
+
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        url = urlsplit(request.url or "")
+        environ = {
+            "REQUEST_METHOD": request.method or "GET",
+            "PATH_INFO": url.path,
+            "QUERY_STRING": url.query,
+            "CONTENT_TYPE": request.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "REMOTE_ADDR": IN_PROCESS_CLIENT_IP,
+            "SERVER_NAME": url.hostname or "reference-diary.invalid",
+            "SERVER_PORT": str(url.port or 80),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": url.scheme or "http",
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        started = time.monotonic()
+        if url.path.rstrip("/") == "/sandbox/api/request":
+            django_response = api_request(WSGIRequest(environ))
+            status, headers = django_response.status_code, dict(django_response.items())
+            content = django_response.content
+        else:
+            status, headers, content = 404, {}, b""
+
+        # Honour the read timeout, so SANDBOX_LATENCY_MS above it behaves as a
+        # slow live server would: the client sees a ReadTimeout.
+        read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
+        if read_timeout is not None and time.monotonic() - started > read_timeout:
+            raise requests.ReadTimeout(f"Read timed out. (read timeout={read_timeout})")
+
+        response = requests.Response()
+        response.status_code = status
+        response.headers = CaseInsensitiveDict(headers)
+        response._content = content
+        response.encoding = "utf-8"
+        response.url = request.url or ""
+        response.request = request
+        response.reason = {200: "OK", 404: "Not Found"}.get(status, "")
+        return response
+
+    def close(self) -> None:
+        pass
