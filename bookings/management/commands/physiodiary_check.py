@@ -65,6 +65,11 @@ class Command(BaseCommand):
             client.session.close()
         self.stdout.write(
             self.style.SUCCESS(
-                f"The connection works: {len(practitioners)} practitioners and {len(rooms)} rooms."
+                f"The connection works: {_count(practitioners, 'practitioner')} and "
+                f"{_count(rooms, 'room')}."
             )
         )
+
+
+def _count(items: tuple[object, ...], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
