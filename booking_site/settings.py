@@ -22,7 +22,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Development defaults. In production these must come from the environment,
 # which `_require` below enforces.
 _DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
-_SANDBOX_API_KEY = "reference-diary-key"  # noqa: S105
+_SANDBOX_API_KEY = "reference-diary-key"
 
 
 def _require(name: str, value: str, hint: str) -> str:
