@@ -6,6 +6,7 @@ DJANGO_DEBUG off, what production must set is checked at start-up and a
 missing value stops the site with a message naming the variable.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -125,7 +126,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # A file, not memory, for tests: threads of the live server then get
     # connections of their own, as real web server workers do.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # Named by process, so two test runs in one checkout cannot share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://booking-site")}
 

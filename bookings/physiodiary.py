@@ -124,8 +124,9 @@ class PhysiodiaryError(Exception):
         self.message = message
         self.action = action
         self.http_status = http_status
-        #: A short machine-readable cause: "timeout", "refused", "tls", "proxy",
-        #: "status", "not-json", "bad-shape", "rejected" or "not-authorised".
+        #: A short machine-readable cause: "timeout", "refused", "dropped", "tls",
+        #: "proxy", "transport", "status", "not-json", "bad-shape", "rejected" or
+        #: "not-authorised".
         self.reason = reason
 
 
@@ -297,11 +298,19 @@ def _never_reached_server(exc: requests.RequestException) -> bool:
 
     Only then is a failed `book` known not to have booked anything.
     """
-    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.ProxyError):
+    # An SSLError may come after the body was sent, so it is not on this list.
+    if isinstance(
+        exc,
+        requests.ConnectTimeout
+        | requests.exceptions.ProxyError
+        | requests.exceptions.InvalidURL
+        | requests.exceptions.InvalidSchema
+        | requests.exceptions.MissingSchema,
+    ):
         return True
-    if isinstance(exc, requests.exceptions.SSLError):
-        return True  # the handshake failed before any of the body was sent
-    if isinstance(exc, requests.ConnectionError):
+    if isinstance(exc, requests.ConnectionError) and not isinstance(
+        exc, requests.exceptions.SSLError
+    ):
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
         return isinstance(reason, NewConnectionError | NameResolutionError)
     return False
@@ -430,88 +439,124 @@ class PhysiodiaryClient:
         parse: Callable[[Mapping[str, Any]], Any],
         attempt: int,
     ) -> Any:
-        is_booking = action == "book"
-        payload = json.dumps({"action": action, "apiKey": self._api_key, **fields})
         started = time.monotonic()
         status: int | None = None
-        outcome = "ok"
+        outcome, level, advice = "ok", logging.INFO, ""
         try:
-            try:
-                response = self.session.post(
-                    self.url,
-                    data=payload.encode(),
-                    headers={"Content-Type": "application/json", "Accept": "application/json"},
-                    timeout=self.timeout,
-                    proxies=self.proxies,
-                )
-            except requests.RequestException as exc:
-                outcome = _reason(exc)
-                lost = is_booking and not _never_reached_server(exc)
-                error = UnknownOutcome if lost else Unavailable
-                # The exception text can hold the URL but never the key,
-                # which travels only in the body.
-                raise error(
-                    f"{action}: {_DESCRIPTIONS[outcome]}", action=action, reason=outcome
-                ) from None
+            response = self._post(action, fields)
             status = response.status_code
-            if status == 404:
-                outcome = "not-authorised"
-                raise NotAuthorised(
-                    "Physiodiary answered 404: the API key is wrong, or this server's IP "
-                    "address is not the one registered with Physiodiary.",
-                    action=action,
-                    http_status=status,
-                    reason=outcome,
-                )
-            lost_error = UnknownOutcome if is_booking else Unavailable
-            if status != 200:
-                outcome = "status"
-                raise lost_error(
-                    f"{action}: HTTP {status}", action=action, http_status=status, reason=outcome
-                )
-            try:
-                data = response.json()
-            except ValueError:
-                outcome = "not-json"
-                raise lost_error(
-                    f"{action}: the answer is not JSON",
-                    action=action,
-                    http_status=status,
-                    reason=outcome,
-                ) from None
-            try:
-                if not isinstance(data, dict):
-                    raise _BadShape("the answer should be a JSON object")
-                if "errors" in data:
-                    errors = _parse_errors(data)
-                    outcome = "rejected " + ",".join(str(e.code) for e in errors)
-                    raise Rejected(errors, action=action, http_status=status)
-                return parse(data)
-            except _BadShape as exc:
-                outcome = "bad-shape"
-                raise lost_error(
-                    f"{action}: unexpected answer ({exc})",
-                    action=action,
-                    http_status=status,
-                    reason=outcome,
-                ) from None
+            return _read(action, response, parse)
+        except Rejected as exc:
+            outcome = "rejected codes=" + ",".join(str(code) for code in exc.codes)
+            raise
+        except PhysiodiaryError as exc:
+            outcome = exc.reason
+            if isinstance(exc, NotAuthorised):
+                # A configuration fault, not a passing one: operations must see it.
+                level, advice = logging.ERROR, f" ({exc.message})"
+            raise
         finally:
-            log = logger.error if outcome == "not-authorised" else logger.info
-            log(
-                "physiodiary action=%s status=%s ms=%d attempt=%d outcome=%s",
+            # One line per call, and never the body: it holds the key and the
+            # patient's details.
+            logger.log(
+                level,
+                "physiodiary action=%s status=%s ms=%d attempt=%d outcome=%s%s",
                 action,
                 status if status is not None else "-",
                 (time.monotonic() - started) * 1000,
                 attempt + 1,
                 outcome,
+                advice,
             )
+
+    def _post(self, action: str, fields: dict[str, Any]) -> requests.Response:
+        payload = json.dumps({"action": action, "apiKey": self._api_key, **fields})
+        try:
+            return self.session.post(
+                self.url,
+                data=payload.encode(),
+                headers={"Content-Type": "application/json", "Accept": "application/json"},
+                timeout=self.timeout,
+                proxies=self.proxies,
+                # A redirect would carry the key, in the body, to another host,
+                # and an answer from elsewhere is not the diary's answer.
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            reason = _reason(exc)
+            lost = action == "book" and not _never_reached_server(exc)
+            error = UnknownOutcome if lost else Unavailable
+            # `from None`: the requests exception holds the prepared request,
+            # and with it the key; nothing of it travels on.
+            raise error(
+                f"{action}: {_DESCRIPTIONS[reason]}", action=action, reason=reason
+            ) from None
+
+
+NOT_AUTHORISED = (
+    "Physiodiary answered 404: the API key is wrong, or this server's IP address "
+    "is not the one registered with Physiodiary."
+)
+
+
+def _read(
+    action: str, response: requests.Response, parse: Callable[[Mapping[str, Any]], Any]
+) -> Any:
+    """Turn the diary's HTTP answer into a result or the right exception."""
+    status = response.status_code
+    if status == 404:
+        raise NotAuthorised(
+            NOT_AUTHORISED, action=action, http_status=status, reason="not-authorised"
+        )
+    # Once `book` has been sent, an answer we cannot read leaves the outcome unknown.
+    failure = UnknownOutcome if action == "book" else Unavailable
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    # The document does not say which HTTP status comes with an error list,
+    # so the diary's own errors are honoured whatever the status.
+    if isinstance(data, dict) and "errors" in data:
+        try:
+            errors = _parse_errors(data)
+        except _BadShape as exc:
+            raise failure(
+                f"{action}: unreadable error list ({exc})",
+                action=action,
+                http_status=status,
+                reason="bad-shape",
+            ) from None
+        raise Rejected(errors, action=action, http_status=status)
+    if status != 200:
+        raise failure(
+            f"{action}: HTTP {status}", action=action, http_status=status, reason="status"
+        )
+    if data is None:
+        raise failure(
+            f"{action}: the answer is not JSON",
+            action=action,
+            http_status=status,
+            reason="not-json",
+        )
+    try:
+        if not isinstance(data, dict):
+            raise _BadShape("the answer should be a JSON object")
+        return parse(data)
+    except _BadShape as exc:
+        raise failure(
+            f"{action}: unexpected answer ({exc})",
+            action=action,
+            http_status=status,
+            reason="bad-shape",
+        ) from None
 
 
 _DESCRIPTIONS = {
     "timeout": "timed out",
     "proxy": "the proxy refused or failed the connection",
-    "tls": "the TLS handshake failed",
-    "refused": "the connection failed",
+    "tls": "the TLS connection failed",
+    "refused": "the connection could not be made",
+    "dropped": "the connection dropped before the answer was complete",
     "transport": "the request failed",
 }
 
@@ -525,7 +570,11 @@ def _reason(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.exceptions.SSLError):
         return "tls"
     if isinstance(exc, requests.ConnectionError):
-        return "refused"
+        return "refused" if _never_reached_server(exc) else "dropped"
+    if isinstance(
+        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
+        return "dropped"
     return "transport"
 
 

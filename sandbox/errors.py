@@ -5,7 +5,12 @@ from enum import IntEnum
 
 
 class ErrorCode(IntEnum):
-    """The vendor's "Normal error numbers", with the vendor's names."""
+    """The vendor's "Normal error numbers", with the vendor's names.
+
+    Kept apart from the client's own copy on purpose: the reference diary plays
+    the vendor's server, and a server that borrowed the client's table would
+    agree with any mistake in it.
+    """
 
     NO_ERROR = 0
     INVALID_ACTION = 1

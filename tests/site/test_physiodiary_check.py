@@ -9,6 +9,8 @@ import requests
 import responses
 from django.core.management import CommandError, call_command
 
+from tests.client.support import connection_refused, connection_reset
+
 LIVE_URL = "https://api456.physiodiary.example:1234/api/request"
 
 
@@ -42,7 +44,8 @@ def test_it_says_the_connection_works_with_the_counts(live_api):
         ({"status": 404, "body": ""}, "API key in PHYSIODIARY_API_KEY is wrong"),
         ({"status": 404, "body": ""}, "not the one registered with Physiodiary"),
         ({"body": requests.ReadTimeout()}, "did not answer in time"),
-        ({"body": requests.ConnectionError()}, "could not be made"),
+        ({"body": connection_refused(LIVE_URL)}, "could not be made"),
+        ({"body": connection_reset()}, "was cut before its answer was complete"),
         ({"body": requests.exceptions.SSLError()}, "secure (TLS) connection"),
         ({"body": requests.exceptions.ProxyError()}, "PHYSIODIARY_PROXY"),
         ({"status": 200, "body": "<html>Welcome</html>"}, "not with Physiodiary's JSON"),

@@ -23,6 +23,11 @@ ADVICE = {
         "The connection to Physiodiary could not be made (refused or the name did not "
         "resolve). Check PHYSIODIARY_API_URL, including its port number."
     ),
+    "dropped": (
+        "The connection to Physiodiary was cut before its answer was complete. A firewall "
+        "or proxy on the way may be interfering; try again, and if it persists check the "
+        "network between this server and Physiodiary."
+    ),
     "tls": (
         "The secure (TLS) connection to Physiodiary could not be set up. Check that "
         "PHYSIODIARY_API_URL starts with the scheme Physiodiary gave you and that this "

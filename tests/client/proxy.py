@@ -1,0 +1,95 @@
+"""A tiny forwarding HTTP proxy that records what goes through it.
+
+It stands in for the outbound proxy that lets several web servers reach the
+diary from the one registered IP address. It handles the absolute-URI
+requests a client sends to a plain-HTTP proxy ("POST http://host:port/path
+HTTP/1.1"), forwards them with `http.client` and relays the answer.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+# Headers that concern one connection, not the request: never forwarded.
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+}
+
+
+class RecordingProxy:
+    """Runs on 127.0.0.1 on a free port; `request_lines` lists each request it forwarded."""
+
+    def __init__(self) -> None:
+        self.request_lines: list[str] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
+        self._server.recorder = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def record(self, line: str) -> None:
+        with self._lock:
+            self.request_lines.append(line)
+
+    def start(self) -> RecordingProxy:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        self.server.recorder.record(self.requestline)  # type: ignore[attr-defined]
+        target = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if target.scheme != "http" or not target.hostname:
+            self._answer(400, "Bad Request", [], b"")
+            return
+        path = target.path + (f"?{target.query}" if target.query else "")
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        upstream = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=30)
+        try:
+            upstream.request("POST", path, body=body, headers=headers)
+            response = upstream.getresponse()
+            content = response.read()
+        except OSError:
+            self._answer(502, "Bad Gateway", [], b"")
+            return
+        finally:
+            upstream.close()
+        self._answer(response.status, response.reason, response.getheaders(), content)
+
+    def _answer(
+        self, status: int, reason: str, headers: list[tuple[str, str]], content: bytes
+    ) -> None:
+        self.send_response(status, reason)
+        for name, value in headers:
+            if name.lower() not in HOP_BY_HOP | {"content-length", "server", "date"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the recorder is the log
