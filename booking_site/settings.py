@@ -1,13 +1,15 @@
 """Settings for the booking site: one module, read from the environment.
 
 Every value comes from an environment variable (or a `.env` file beside
-`manage.py`), with defaults that are safe for development. With
-DJANGO_DEBUG off, what production must set is checked at start-up and a
-missing value stops the site with a message naming the variable.
+`manage.py`), with defaults that are safe for development. What production
+must set, and numbers that make no sense, stop the site at start-up with a
+message naming the variable.
 """
 
+import math
 import os
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -15,28 +17,40 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A .env file is a convenience for development; real environment variables win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A .env file is a convenience for development; real environment variables
+# win. DJANGO_ENV_FILE points elsewhere (the tests use it).
+environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 # Development defaults. In production these must come from the environment,
-# which `_require` below enforces.
+# which the checks below enforce.
 _DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
 _SANDBOX_API_KEY = "reference-diary-key"
 
 
-def _require(name: str, value: str, hint: str) -> str:
-    if not DEBUG and not value:
-        raise ImproperlyConfigured(f"Set the environment variable {name}: {hint}")
+def _missing(name: str, hint: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"Set the environment variable {name}: {hint}")
+
+
+def _number(name: str, default: float, *, whole: bool = False, positive: bool = False) -> Any:
+    """A number from the environment, refused at start-up if it makes no sense."""
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        bound = "greater than 0" if positive else "0 or more"
+        raise ImproperlyConfigured(f"{name} must be {bound}, not {raw!r}.")
     return value
 
 
-SECRET_KEY = _require(
-    "DJANGO_SECRET_KEY",
-    env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else ""),
-    "a long random string, kept secret, used to sign forms and links.",
-)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise _missing(
+        "DJANGO_SECRET_KEY", "a long random string, kept secret, used to sign forms and links."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 # --- Physiodiary -----------------------------------------------------------
@@ -44,27 +58,44 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 # app) in-process; see bookings/physiodiary.py and sandbox/transport.py.
 PHYSIODIARY_API_URL = env.str("PHYSIODIARY_API_URL", default="")
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=not PHYSIODIARY_API_URL)
-PHYSIODIARY_API_KEY = _require(
-    "PHYSIODIARY_API_KEY",
-    env.str("PHYSIODIARY_API_KEY", default=_SANDBOX_API_KEY if DEBUG else ""),
-    "the API key Physiodiary gave the practice for this server's IP address"
-    " (on the reference diary, any value that matches SANDBOX_API_KEY).",
+if not PHYSIODIARY_API_URL and not SANDBOX_ENABLED:
+    raise _missing("PHYSIODIARY_API_URL", "with SANDBOX_ENABLED off there is no diary to use.")
+if not PHYSIODIARY_API_URL and not DEBUG and "SANDBOX_ENABLED" not in os.environ:
+    # A production site with a forgotten URL would otherwise take patients'
+    # bookings into the demo diary, and nobody would ever see them.
+    raise _missing(
+        "PHYSIODIARY_API_URL",
+        "the URL Physiodiary gave the practice. To run a demo on the reference diary"
+        " with DJANGO_DEBUG=false, set SANDBOX_ENABLED=true instead.",
+    )
+# The reference diary's key is a default only where it cannot reach a live
+# server: on the reference diary itself, in development.
+PHYSIODIARY_API_KEY = env.str(
+    "PHYSIODIARY_API_KEY", default=_SANDBOX_API_KEY if DEBUG and not PHYSIODIARY_API_URL else ""
 )
-PHYSIODIARY_CONNECT_TIMEOUT = env.float("PHYSIODIARY_CONNECT_TIMEOUT", default=3.05)
-PHYSIODIARY_READ_TIMEOUT = env.float("PHYSIODIARY_READ_TIMEOUT", default=10.0)
+if not PHYSIODIARY_API_KEY:
+    raise _missing(
+        "PHYSIODIARY_API_KEY",
+        "the API key Physiodiary gave the practice for this server's IP address"
+        " (on the reference diary, the value of SANDBOX_API_KEY).",
+    )
+PHYSIODIARY_CONNECT_TIMEOUT = _number("PHYSIODIARY_CONNECT_TIMEOUT", 3.05, positive=True)
+PHYSIODIARY_READ_TIMEOUT = _number("PHYSIODIARY_READ_TIMEOUT", 10.0, positive=True)
 # Read actions are retried this many times on a fault; `book` never is.
-PHYSIODIARY_READ_RETRIES = env.int("PHYSIODIARY_READ_RETRIES", default=2)
-PHYSIODIARY_RETRY_BACKOFF = env.float("PHYSIODIARY_RETRY_BACKOFF", default=0.3)
+PHYSIODIARY_READ_RETRIES = _number("PHYSIODIARY_READ_RETRIES", 2, whole=True)
+PHYSIODIARY_RETRY_BACKOFF = _number("PHYSIODIARY_RETRY_BACKOFF", 0.3)
 # Practitioner and room lists change rarely; the diary is asked again after this.
-PHYSIODIARY_LIST_CACHE_SECONDS = env.int("PHYSIODIARY_LIST_CACHE_SECONDS", default=300)
+PHYSIODIARY_LIST_CACHE_SECONDS = _number("PHYSIODIARY_LIST_CACHE_SECONDS", 300, whole=True)
 # Outbound proxy, so that several web servers leave through the one IP
 # address registered with Physiodiary. Empty: connect directly.
 PHYSIODIARY_PROXY = env.str("PHYSIODIARY_PROXY", default="")
 
 # --- The reference diary (sandbox) -----------------------------------------
-SANDBOX_API_KEY = env.str("SANDBOX_API_KEY", default=PHYSIODIARY_API_KEY or _SANDBOX_API_KEY)
+SANDBOX_API_KEY = env.str(
+    "SANDBOX_API_KEY", default=PHYSIODIARY_API_KEY if not PHYSIODIARY_API_URL else _SANDBOX_API_KEY
+)
 SANDBOX_ALLOWED_IPS = env.list("SANDBOX_ALLOWED_IPS", default=["127.0.0.1", "::1"])
-SANDBOX_LATENCY_MS = env.int("SANDBOX_LATENCY_MS", default=0)
+SANDBOX_LATENCY_MS = _number("SANDBOX_LATENCY_MS", 0, whole=True)
 
 # --- The practice -----------------------------------------------------------
 PRACTICE_NAME = env.str("PRACTICE_NAME", default="Riverside Physiotherapy")
@@ -153,5 +184,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # urllib3 logs each request line at DEBUG; keep it quiet so nothing about
     # a request body or key could leak through a raised log level.
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    # django.db.backends would log SQL, with a reference diary booking's
+    # patient details in it, at DEBUG.
+    "loggers": {
+        "urllib3": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
@@ -57,6 +58,22 @@ class ErrorCode(enum.IntEnum):
     INVALID_DESCRIPTION = 11
     ALREADY_BOOKED = 12
     UNKNOWN_ERROR = 13
+
+
+class Reason(enum.StrEnum):
+    """Why a call failed, for logs, retries and `physiodiary_check`'s advice."""
+
+    TIMEOUT = "timeout"  # connected, but no answer within the read timeout
+    REFUSED = "refused"  # no connection: refused, timed out, or the name did not resolve
+    DROPPED = "dropped"  # the connection broke before the answer was complete
+    TLS = "tls"
+    PROXY = "proxy"
+    TRANSPORT = "transport"  # requests refused the call itself (a bad URL, say)
+    STATUS = "status"  # an HTTP status other than 200 or 404
+    NOT_JSON = "not-json"
+    BAD_SHAPE = "bad-shape"  # JSON, but not of the documented shape
+    REJECTED = "rejected"
+    NOT_AUTHORISED = "not-authorised"
 
 
 # --- Results ------------------------------------------------------------------
@@ -118,15 +135,17 @@ class PhysiodiaryError(Exception):
     """Base of every error the client raises."""
 
     def __init__(
-        self, message: str, *, action: str, http_status: int | None = None, reason: str = ""
+        self,
+        message: str,
+        *,
+        action: str,
+        reason: Reason,
+        http_status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.action = action
         self.http_status = http_status
-        #: A short machine-readable cause: "timeout", "refused", "dropped", "tls",
-        #: "proxy", "transport", "status", "not-json", "bad-shape", "rejected" or
-        #: "not-authorised".
         self.reason = reason
 
 
@@ -172,7 +191,7 @@ class Rejected(PhysiodiaryError):
             f"Physiodiary rejected {action}: {summary}",
             action=action,
             http_status=http_status,
-            reason="rejected",
+            reason=Reason.REJECTED,
         )
         self.errors = errors
 
@@ -390,6 +409,9 @@ class PhysiodiaryClient:
         return _merge(parts, start, start + dt.timedelta(days=days))
 
     # "To book an appointment"
+    # Error reports (mail, Sentry) show each frame's local variables; in
+    # these frames they hold the key and the patient's details.
+    @sensitive_variables()
     def book(
         self,
         *,
@@ -415,6 +437,7 @@ class PhysiodiaryClient:
         }
         return self._call("book", fields, parse_booking, retries=0)
 
+    @sensitive_variables()
     def _call(
         self,
         action: str,
@@ -423,15 +446,19 @@ class PhysiodiaryClient:
         *,
         retries: int,
     ) -> Any:
-        for attempt in range(retries + 1):
+        attempt = 0
+        while True:
             try:
                 return self._call_once(action, fields, parse, attempt)
-            except Unavailable:
-                if attempt == retries:
+            except Unavailable as exc:
+                # A diary that did not answer in time is slow, not flaky:
+                # asking again would only keep the patient waiting longer.
+                if attempt >= retries or exc.reason == Reason.TIMEOUT:
                     raise
-                self._sleep(self.retry_backoff * 2**attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+            self._sleep(self.retry_backoff * 2**attempt)
+            attempt += 1
 
+    @sensitive_variables()
     def _call_once(
         self,
         action: str,
@@ -469,6 +496,7 @@ class PhysiodiaryClient:
                 advice,
             )
 
+    @sensitive_variables()
     def _post(self, action: str, fields: dict[str, Any]) -> requests.Response:
         payload = json.dumps({"action": action, "apiKey": self._api_key, **fields})
         try:
@@ -485,12 +513,17 @@ class PhysiodiaryClient:
         except requests.RequestException as exc:
             reason = _reason(exc)
             lost = action == "book" and not _never_reached_server(exc)
-            error = UnknownOutcome if lost else Unavailable
-            # `from None`: the requests exception holds the prepared request,
-            # and with it the key; nothing of it travels on.
-            raise error(
-                f"{action}: {_DESCRIPTIONS[reason]}", action=action, reason=reason
-            ) from None
+        except Exception as exc:
+            # Anything else below us (a bug in a transport, say) is contained
+            # here too: its traceback's frames in requests hold the body, and
+            # it must not become a 500. Its kind is logged, never its text.
+            logger.error("physiodiary action=%s unexpected %s", action, type(exc).__name__)
+            reason, lost = Reason.TRANSPORT, action == "book"
+        # Raised outside the except block on purpose: the caught exception holds
+        # the prepared request, body and key included, and must not ride along
+        # as this one's __context__ into tracebacks and error reports.
+        error = UnknownOutcome if lost else Unavailable
+        raise error(f"{action}: {_DESCRIPTIONS[reason]}", action=action, reason=reason)
 
 
 NOT_AUTHORISED = (
@@ -506,7 +539,7 @@ def _read(
     status = response.status_code
     if status == 404:
         raise NotAuthorised(
-            NOT_AUTHORISED, action=action, http_status=status, reason="not-authorised"
+            NOT_AUTHORISED, action=action, http_status=status, reason=Reason.NOT_AUTHORISED
         )
     # Once `book` has been sent, an answer we cannot read leaves the outcome unknown.
     failure = UnknownOutcome if action == "book" else Unavailable
@@ -524,19 +557,19 @@ def _read(
                 f"{action}: unreadable error list ({exc})",
                 action=action,
                 http_status=status,
-                reason="bad-shape",
+                reason=Reason.BAD_SHAPE,
             ) from None
         raise Rejected(errors, action=action, http_status=status)
     if status != 200:
         raise failure(
-            f"{action}: HTTP {status}", action=action, http_status=status, reason="status"
+            f"{action}: HTTP {status}", action=action, http_status=status, reason=Reason.STATUS
         )
     if data is None:
         raise failure(
             f"{action}: the answer is not JSON",
             action=action,
             http_status=status,
-            reason="not-json",
+            reason=Reason.NOT_JSON,
         )
     try:
         if not isinstance(data, dict):
@@ -547,35 +580,38 @@ def _read(
             f"{action}: unexpected answer ({exc})",
             action=action,
             http_status=status,
-            reason="bad-shape",
+            reason=Reason.BAD_SHAPE,
         ) from None
 
 
 _DESCRIPTIONS = {
-    "timeout": "timed out",
-    "proxy": "the proxy refused or failed the connection",
-    "tls": "the TLS connection failed",
-    "refused": "the connection could not be made",
-    "dropped": "the connection dropped before the answer was complete",
-    "transport": "the request failed",
+    Reason.TIMEOUT: "no answer in time",
+    Reason.PROXY: "the proxy refused or failed the connection",
+    Reason.TLS: "the TLS connection failed",
+    Reason.REFUSED: "the connection could not be made",
+    Reason.DROPPED: "the connection dropped before the answer was complete",
+    Reason.TRANSPORT: "the request failed",
 }
 
 
-def _reason(exc: requests.RequestException) -> str:
-    # ProxyError and SSLError are ConnectionErrors too, so they come first.
+def _reason(exc: requests.RequestException) -> Reason:
+    # ConnectTimeout is a Timeout too, and ProxyError and SSLError are
+    # ConnectionErrors: the narrower kinds come first.
+    if isinstance(exc, requests.ConnectTimeout):
+        return Reason.REFUSED
     if isinstance(exc, requests.Timeout):
-        return "timeout"
+        return Reason.TIMEOUT
     if isinstance(exc, requests.exceptions.ProxyError):
-        return "proxy"
+        return Reason.PROXY
     if isinstance(exc, requests.exceptions.SSLError):
-        return "tls"
+        return Reason.TLS
     if isinstance(exc, requests.ConnectionError):
-        return "refused" if _never_reached_server(exc) else "dropped"
+        return Reason.REFUSED if _never_reached_server(exc) else Reason.DROPPED
     if isinstance(
         exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
     ):
-        return "dropped"
-    return "transport"
+        return Reason.DROPPED
+    return Reason.TRANSPORT
 
 
 def _merge(parts: Iterable[FreeTimes], start: dt.date, end: dt.date) -> FreeTimes:

@@ -1,12 +1,8 @@
-import logging
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from . import diary
 from .physiodiary import PhysiodiaryError
-
-logger = logging.getLogger(__name__)
 
 
 def start(request: HttpRequest) -> HttpResponse:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -34,26 +35,22 @@ class WorkingHoursInline(admin.TabularInline):
     ordering = ["weekday", "start"]
 
 
-@admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
     list_display = ["name", "id", "slot_minutes"]
     search_fields = ["name"]
     inlines = [WorkingHoursInline]
 
 
-@admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
     list_display = ["name", "id"]
     search_fields = ["name"]
 
 
-@admin.register(WorkingHours)
 class WorkingHoursAdmin(admin.ModelAdmin):
     list_display = ["practitioner", "weekday", "start", "end", "room"]
     list_filter = ["practitioner", "room", "weekday"]
 
 
-@admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     list_display = ["date", "time", "practitioner", "room", "name", "duration", "created_at"]
     list_filter = ["practitioner", "room", "date"]
@@ -61,3 +58,17 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "phone"]
     readonly_fields = ["created_at"]
     list_select_related = ["practitioner", "room"]
+
+
+def register(site: admin.AdminSite) -> None:
+    site.register(Practitioner, PractitionerAdmin)
+    site.register(Room, RoomAdmin)
+    site.register(WorkingHours, WorkingHoursAdmin)
+    site.register(Booking, BookingAdmin)
+
+
+# Like its URLs (booking_site/urls.py), the reference diary is in the admin
+# only where the site runs on it: a site on the live Physiodiary server must
+# not show fake practitioners and bookings that look like the practice's own.
+if settings.SANDBOX_ENABLED:
+    register(admin.site)

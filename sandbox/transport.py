@@ -10,6 +10,13 @@ worker that calls its own address waits for a worker that can never come,
 and would deadlock. Here the diary's view runs in the calling thread, so
 there is nothing to wait for, whatever the worker count, and no second
 process to start.
+
+Two consequences of running in the caller's thread, both harmless for a
+reference diary: a SANDBOX_LATENCY_MS above the read timeout still holds the
+worker for the whole latency before the ReadTimeout is raised; and the
+diary's writes share the caller's database connection, so a booking made
+inside a transaction the caller rolls back is rolled back with it (the site
+does not wrap requests in transactions).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.core.handlers.wsgi import WSGIRequest
+from django.urls import Resolver404, resolve
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
@@ -39,8 +47,6 @@ class InProcessDiaryAdapter(BaseAdapter):
         cert: str | tuple[str, str] | None = None,
         proxies: dict[str, str] | None = None,
     ) -> requests.Response:
-        from sandbox.views import api_request
-
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()
@@ -63,9 +69,17 @@ class InProcessDiaryAdapter(BaseAdapter):
             "wsgi.multiprocess": True,
             "wsgi.run_once": False,
         }
+        from sandbox.views import api_request
+
         started = time.monotonic()
-        if url.path.rstrip("/") == "/sandbox/api/request":
-            django_response = api_request(WSGIRequest(environ))
+        try:
+            # The site's own URL patterns decide, so the in-process diary
+            # answers exactly where the one served over HTTP does.
+            match = resolve(url.path)
+        except Resolver404:
+            match = None
+        if match is not None and match.func is api_request:
+            django_response = match.func(WSGIRequest(environ), *match.args, **match.kwargs)
             status, headers = django_response.status_code, dict(django_response.items())
             content = django_response.content
         else:

@@ -3,12 +3,16 @@
 It stands in for the outbound proxy that lets several web servers reach the
 diary from the one registered IP address. It handles the absolute-URI
 requests a client sends to a plain-HTTP proxy ("POST http://host:port/path
-HTTP/1.1"), forwards them with `http.client` and relays the answer.
+HTTP/1.1"), forwards them with `http.client` and relays the answer; and the
+CONNECT a client sends for an https:// URL, such as the vendor's, for which
+it opens a tunnel and relays bytes it cannot read.
 """
 
 from __future__ import annotations
 
 import http.client
+import select
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -79,6 +83,33 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         finally:
             upstream.close()
         self._answer(response.status, response.reason, response.getheaders(), content)
+
+    def do_CONNECT(self) -> None:
+        self.server.recorder.record(self.requestline)  # type: ignore[attr-defined]
+        host, _, port = self.path.rpartition(":")
+        try:
+            upstream = socket.create_connection((host, int(port)), timeout=30)
+        except (OSError, ValueError):
+            self._answer(502, "Bad Gateway", [], b"")
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self._relay(self.connection, upstream)
+        self.close_connection = True
+
+    @staticmethod
+    def _relay(client: socket.socket, upstream: socket.socket) -> None:
+        with upstream:
+            sockets = [client, upstream]
+            while True:
+                readable, _, _ = select.select(sockets, [], [], 30)
+                if not readable:
+                    return
+                for source in readable:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    (upstream if source is client else client).sendall(data)
 
     def _answer(
         self, status: int, reason: str, headers: list[tuple[str, str]], content: bytes

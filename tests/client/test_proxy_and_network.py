@@ -12,6 +12,7 @@ from django.utils import timezone
 from bookings.physiodiary import Unavailable, UnknownOutcome, get_client
 
 from .support import closed_port, make_client
+from .tls_front import TlsFront
 
 PATIENT = {"name": "Fred Smith", "phone": "123456", "email": "fred@smith.co.uk", "desc": ""}
 
@@ -42,6 +43,38 @@ def test_it_sends_every_call_through_the_configured_proxy(diary_url, recording_p
 
     # Absolute-URI request lines: the client spoke to the proxy, not the diary.
     assert recording_proxy.request_lines == [f"POST {diary_url} HTTP/1.1"] * 4
+
+
+@pytest.fixture
+def https_diary(live_server, tmp_path):
+    call_command("seed_demo_diary", stdout=io.StringIO())
+    front = TlsFront(live_server.url, tmp_path / "test-ca.pem").start()
+    yield front
+    front.stop()
+
+
+def test_it_tunnels_every_https_call_through_the_configured_proxy(https_diary, recording_proxy):
+    # The vendor's URL is https://, so the proxy sees only a CONNECT and a
+    # tunnel: the key and the patient's details stay encrypted end to end.
+    client = make_client(
+        https_diary.url, django_settings.SANDBOX_API_KEY, proxy=recording_proxy.url
+    )
+    client.session.verify = str(https_diary.ca_file)
+
+    every_action(client)
+
+    authority = https_diary.url.split("/")[2]
+    assert recording_proxy.request_lines
+    assert all(line.startswith(f"CONNECT {authority} ") for line in recording_proxy.request_lines)
+
+
+def test_it_reaches_an_https_diary_directly_without_a_proxy(https_diary, recording_proxy):
+    client = make_client(https_diary.url, django_settings.SANDBOX_API_KEY)
+    client.session.verify = str(https_diary.ca_file)
+
+    every_action(client)
+
+    assert recording_proxy.request_lines == []
 
 
 def test_it_goes_direct_without_a_proxy_even_if_the_environment_names_one(

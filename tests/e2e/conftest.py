@@ -9,10 +9,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in the test's thread, which makes
-# Django refuse database access from the test; the test itself is synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Without the background-networking flags Chromium keeps trying to reach
@@ -28,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not os.access(CHROMIUM, os.X_OK):
         message = f"Debian's Chromium is missing at {CHROMIUM}; `make test` installs it as root"
@@ -37,7 +33,12 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop in the test's thread, which
+    # makes Django refuse database access there (the test server's set-up and
+    # tear-down); the tests themselves are synchronous. Only while a browser
+    # is open, so every other test keeps Django's guard.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -1,11 +1,60 @@
-import pytest
+import importlib.util
+from pathlib import Path
 
+import pytest
+from django.contrib import admin
+
+import sandbox.admin
 from sandbox.models import Booking, Practitioner, Room, WorkingHours
 
 pytestmark = pytest.mark.django_db
 
+SANDBOX_MODELS = [Practitioner, Room, WorkingHours, Booking]
 
-@pytest.mark.parametrize("model", [Practitioner, Room, WorkingHours, Booking])
+
+def import_admin_afresh(monkeypatch: pytest.MonkeyPatch) -> admin.AdminSite:
+    """Runs a fresh copy of sandbox/admin.py against a fresh AdminSite, which it returns.
+
+    Neither the global admin registry nor the sandbox.admin module is touched.
+    """
+    site = admin.AdminSite(name="fresh")
+    monkeypatch.setattr(admin, "site", site)
+    spec = importlib.util.spec_from_file_location(
+        "sandbox._admin_afresh", Path(sandbox.admin.__file__)
+    )
+    assert spec is not None and spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    return site
+
+
+def test_the_reference_diary_is_in_the_admin_where_the_site_runs_on_it(settings, monkeypatch):
+    settings.SANDBOX_ENABLED = True
+
+    site = import_admin_afresh(monkeypatch)
+
+    assert all(site.is_registered(model) for model in SANDBOX_MODELS)
+
+
+def test_the_reference_diary_is_not_in_the_admin_of_a_live_site(settings, monkeypatch):
+    before = dict(admin.site._registry)
+    settings.SANDBOX_ENABLED = False
+
+    site = import_admin_afresh(monkeypatch)
+
+    assert not any(site.is_registered(model) for model in SANDBOX_MODELS)
+    monkeypatch.undo()
+    assert admin.site._registry == before
+
+
+def test_register_puts_every_part_of_the_diary_in_an_admin_site():
+    site = admin.AdminSite(name="fresh")
+
+    sandbox.admin.register(site)
+
+    assert all(site.is_registered(model) for model in SANDBOX_MODELS)
+
+
+@pytest.mark.parametrize("model", SANDBOX_MODELS)
 def test_the_admin_lists_and_adds_every_part_of_the_diary(admin_client, anna, model):
     name = model._meta.model_name
 

@@ -49,14 +49,62 @@ def test_seeding_twice_changes_nothing(capsys):
     assert "(0 rows created)" in capsys.readouterr().out.splitlines()[-1]
 
 
-def test_seeding_puts_back_what_was_changed():
+def test_seeding_again_keeps_a_practitioners_edited_name_and_slot_length(capsys):
     call_command("seed_demo_diary")
     Practitioner.objects.filter(id=42230).update(name="Ana", slot_minutes=30)
+    Room.objects.filter(id=7322).update(name="Gym")
 
     call_command("seed_demo_diary")
 
-    assert Practitioner.objects.get(id=42230).name == "Anna"
-    assert Practitioner.objects.get(id=42230).slot_minutes == 45
+    assert Practitioner.objects.get(id=42230).name == "Ana"
+    assert Practitioner.objects.get(id=42230).slot_minutes == 30
+    assert Room.objects.get(id=7322).name == "Gym"
+    assert "(0 rows created)" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_seeding_again_keeps_edited_working_hours_and_adds_none_beside_them(capsys):
+    call_command("seed_demo_diary")
+    johns = WorkingHours.objects.filter(practitioner_id=42228)
+    before = johns.count()
+    edited = johns.get(weekday=Weekday.MONDAY, start=time(9))
+    edited.start = time(9, 30)
+    edited.save()
+
+    call_command("seed_demo_diary")
+
+    edited.refresh_from_db()
+    assert edited.start == time(9, 30)
+    assert johns.count() == before
+    assert not johns.filter(weekday=Weekday.MONDAY, start=time(9)).exists()
+    for hours in johns:
+        hours.clean()
+    assert "(0 rows created)" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_seeding_again_leaves_a_practitioner_whose_hours_were_cut_down():
+    call_command("seed_demo_diary")
+    johns = WorkingHours.objects.filter(practitioner_id=42228)
+    johns.exclude(weekday=Weekday.SATURDAY).delete()
+    kept = list(johns.values_list("id", flat=True))
+
+    call_command("seed_demo_diary")
+
+    assert list(johns.values_list("id", flat=True)) == kept
+
+
+def test_seeding_again_gives_back_the_hours_of_a_practitioner_who_has_none(capsys):
+    call_command("seed_demo_diary")
+    annas = WorkingHours.objects.filter(practitioner_id=42230)
+    demo = sorted(annas.values_list("room", "weekday", "start", "end"))
+    others = WorkingHours.objects.exclude(practitioner_id=42230).order_by("id")
+    others_before = list(others.values_list("id", flat=True))
+    annas.delete()
+
+    call_command("seed_demo_diary")
+
+    assert sorted(annas.values_list("room", "weekday", "start", "end")) == demo
+    assert list(others.values_list("id", flat=True)) == others_before
+    assert f"({len(demo)} rows created)" in capsys.readouterr().out.splitlines()[-1]
 
 
 def test_seeded_working_hours_are_valid():

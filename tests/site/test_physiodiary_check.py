@@ -11,15 +11,7 @@ from django.core.management import CommandError, call_command
 
 from tests.client.support import connection_refused, connection_reset
 
-LIVE_URL = "https://api456.physiodiary.example:1234/api/request"
-
-
-@pytest.fixture
-def live_api(settings):
-    settings.PHYSIODIARY_API_URL = LIVE_URL
-    settings.PHYSIODIARY_API_KEY = "live-key"
-    with responses.RequestsMock() as mock:
-        yield mock
+from .support import LIVE_KEY, LIVE_URL
 
 
 def check() -> str:
@@ -58,7 +50,7 @@ def test_it_explains_what_is_wrong_and_fails(live_api, fault, advice):
     with pytest.raises(CommandError) as failure:
         check()
     assert advice in str(failure.value)
-    assert "live-key" not in str(failure.value)
+    assert LIVE_KEY not in str(failure.value)
     assert len(live_api.calls) == 1  # a diagnosis does not retry
 
 
@@ -96,6 +88,7 @@ def test_it_exits_non_zero_from_the_command_line_when_the_server_refuses():
     # Port 9 (discard) on loopback is closed on any test machine.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHYSIODIARY_")}
     env["PHYSIODIARY_API_URL"] = "http://127.0.0.1:9/api/request"
+    env["PHYSIODIARY_API_KEY"] = LIVE_KEY
     result = subprocess.run(
         [sys.executable, "manage.py", "physiodiary_check"],
         cwd=Path(__file__).resolve().parents[2],

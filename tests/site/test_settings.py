@@ -6,14 +6,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SECRET = {"DJANGO_SECRET_KEY": "s" * 50}
+LIVE = {"PHYSIODIARY_API_URL": "https://diary.example:1234/api/request"}
 
 
-def start_django(**env: str) -> subprocess.CompletedProcess[str]:
+def start_django(*, code: str = "print('started')", **env: str) -> subprocess.CompletedProcess:
     """Import the settings in a fresh interpreter, as a web server would."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PHYSIODIARY_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PHYSIODIARY_", "SANDBOX_", "PRACTICE_"))
+    }
     clean.update(env, DJANGO_SETTINGS_MODULE="booking_site.settings")
+    clean.setdefault("DJANGO_ENV_FILE", "/nonexistent/.env")  # no developer's .env
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -24,20 +31,19 @@ def start_django(**env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_it_starts_in_debug_with_no_configuration_at_all():
-    result = start_django()
+    result = start_django(code="from django.conf import settings as s; print(s.SANDBOX_ENABLED)")
     assert result.returncode == 0, result.stderr
-    assert "started" in result.stdout
+    assert result.stdout.strip() == "True"
 
 
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({"PHYSIODIARY_API_KEY": "k"}, "DJANGO_SECRET_KEY"),
-        ({"DJANGO_SECRET_KEY": "s" * 50}, "PHYSIODIARY_API_KEY"),
-        (
-            {"DJANGO_SECRET_KEY": "s" * 50, "PHYSIODIARY_API_URL": "https://diary.example/api"},
-            "PHYSIODIARY_API_KEY",
-        ),
+        ({"PHYSIODIARY_API_KEY": "k", **LIVE}, "DJANGO_SECRET_KEY"),
+        ({**SECRET, **LIVE}, "PHYSIODIARY_API_KEY"),
+        ({**SECRET, "SANDBOX_ENABLED": "true"}, "PHYSIODIARY_API_KEY"),
+        # A forgotten URL must not send a real practice's patients to the demo diary.
+        ({**SECRET, "PHYSIODIARY_API_KEY": "k"}, "PHYSIODIARY_API_URL"),
     ],
 )
 def test_it_refuses_to_start_without_debug_and_names_the_missing_variable(env, missing):
@@ -47,9 +53,58 @@ def test_it_refuses_to_start_without_debug_and_names_the_missing_variable(env, m
     assert f"Set the environment variable {missing}" in result.stderr
 
 
-def test_it_starts_without_debug_when_both_keys_are_set():
-    result = start_django(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="s" * 50, PHYSIODIARY_API_KEY="k")
+def test_it_never_sends_the_reference_diarys_key_to_a_live_server():
+    result = start_django(**LIVE)
+    assert "Set the environment variable PHYSIODIARY_API_KEY" in result.stderr
+
+
+def test_it_refuses_to_run_with_no_diary_at_all():
+    result = start_django(SANDBOX_ENABLED="false")
+    assert "Set the environment variable PHYSIODIARY_API_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {**SECRET, **LIVE, "PHYSIODIARY_API_KEY": "k"},
+        {**SECRET, "SANDBOX_ENABLED": "true", "PHYSIODIARY_API_KEY": "demo"},
+    ],
+)
+def test_it_starts_without_debug_when_production_is_configured(env):
+    result = start_django(DJANGO_DEBUG="false", **env)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PHYSIODIARY_CONNECT_TIMEOUT", "0"),
+        ("PHYSIODIARY_READ_TIMEOUT", "-1"),
+        ("PHYSIODIARY_READ_TIMEOUT", "nan"),
+        ("PHYSIODIARY_CONNECT_TIMEOUT", ""),
+        ("PHYSIODIARY_READ_RETRIES", "-1"),
+        ("PHYSIODIARY_READ_RETRIES", "1.5"),
+        ("PHYSIODIARY_RETRY_BACKOFF", "soon"),
+        ("PHYSIODIARY_LIST_CACHE_SECONDS", "-5"),
+        ("SANDBOX_LATENCY_MS", "fast"),
+    ],
+)
+def test_it_refuses_a_number_that_makes_no_sense_and_names_it(name, value):
+    result = start_django(**{name: value})
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name} must be" in result.stderr
+
+
+def test_it_reads_a_dotenv_file_but_lets_the_environment_win(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("PRACTICE_NAME=Hill Street Physio\nPRACTICE_PHONE=01632 000 000\n")
+    result = start_django(
+        code="from django.conf import settings as s; print(s.PRACTICE_NAME, '|', s.PRACTICE_PHONE)",
+        DJANGO_ENV_FILE=str(dotenv),
+        PRACTICE_PHONE="01632 999 999",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Hill Street Physio | 01632 999 999"
 
 
 def test_it_defaults_to_the_practices_time_zone_and_language(settings):

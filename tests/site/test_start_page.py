@@ -6,19 +6,10 @@ import requests
 import responses
 from django.core.management import call_command
 
+from .support import LIVE_KEY, LIVE_URL
+
 EXAMPLE_STAFF = {"staff": [{"id": 42228, "name": "John"}, {"id": 42230, "name": "Anna"}]}
 EXAMPLE_ROOMS = {"sections": [{"id": 7322, "name": "Treatment Room 1"}]}
-LIVE_URL = "https://api456.physiodiary.example:1234/api/request"
-
-
-@pytest.fixture
-def live_api(settings):
-    """The site configured for a live server, faked at the HTTP boundary."""
-    settings.PHYSIODIARY_API_URL = LIVE_URL
-    settings.PHYSIODIARY_API_KEY = "live-key"
-    settings.PHYSIODIARY_READ_RETRIES = 0
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def answer_by_action(answers):
@@ -71,7 +62,7 @@ def test_it_shows_the_practices_phone_when_the_diary_fails(client, live_api, set
     html = page.content.decode()
     assert settings.PRACTICE_PHONE in html
     assert settings.PRACTICE_EMAIL in html
-    assert "live-key" not in html
+    assert LIVE_KEY not in html
 
 
 @pytest.mark.django_db

@@ -3,46 +3,47 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from bookings.physiodiary import PhysiodiaryError, Rejected, build_client
+from bookings.physiodiary import ErrorCode, PhysiodiaryError, Reason, Rejected, build_client
 
 # What each cause means to someone with no IT department, and what to do.
 ADVICE = {
-    "not-authorised": (
+    Reason.NOT_AUTHORISED: (
         "Physiodiary refused the request (HTTP 404). Either the API key in "
         "PHYSIODIARY_API_KEY is wrong, or this server's public IP address is not the one "
         "registered with Physiodiary (with several servers, all must leave through that "
         "one address: see PHYSIODIARY_PROXY). Physiodiary does not say which of the two; "
         "check the key first, then ask them which IP address they have registered."
     ),
-    "timeout": (
+    Reason.TIMEOUT: (
         "Physiodiary did not answer in time. The server may be down or slow, or a firewall "
         "may be dropping traffic to its port. Check PHYSIODIARY_API_URL (note its unusual "
         "port number) and try again in a few minutes."
     ),
-    "refused": (
-        "The connection to Physiodiary could not be made (refused or the name did not "
-        "resolve). Check PHYSIODIARY_API_URL, including its port number."
+    Reason.REFUSED: (
+        "The connection to Physiodiary could not be made (refused, timed out, or the name "
+        "did not resolve). Check PHYSIODIARY_API_URL, including its port number, and that "
+        "this server may connect out to it."
     ),
-    "dropped": (
+    Reason.DROPPED: (
         "The connection to Physiodiary was cut before its answer was complete. A firewall "
         "or proxy on the way may be interfering; try again, and if it persists check the "
         "network between this server and Physiodiary."
     ),
-    "tls": (
+    Reason.TLS: (
         "The secure (TLS) connection to Physiodiary could not be set up. Check that "
         "PHYSIODIARY_API_URL starts with the scheme Physiodiary gave you and that this "
         "server's clock and certificate store are up to date."
     ),
-    "proxy": (
+    Reason.PROXY: (
         "The outbound proxy in PHYSIODIARY_PROXY refused or failed the connection. Check "
         "that the proxy is running and allows connections to Physiodiary's host and port."
     ),
-    "status": "Physiodiary answered with an unexpected HTTP status; it may be having trouble.",
-    "not-json": (
+    Reason.STATUS: "Physiodiary answered with an unexpected HTTP status; it may be having trouble.",
+    Reason.NOT_JSON: (
         "Something answered, but not with Physiodiary's JSON. PHYSIODIARY_API_URL may point "
         "at the wrong address (a web page rather than the API)."
     ),
-    "bad-shape": (
+    Reason.BAD_SHAPE: (
         "Physiodiary answered in a format this site does not recognise. The API may have "
         "changed; please report this to the site's developers."
     ),
@@ -57,14 +58,23 @@ class Command(BaseCommand):
         client.read_retries = 0  # a diagnosis should answer quickly and truthfully
         where = settings.PHYSIODIARY_API_URL or "the built-in reference diary"
         self.stdout.write(f"Checking Physiodiary at {where} ...")
+        if not settings.PHYSIODIARY_API_URL and not settings.DEBUG:
+            self.stderr.write(
+                "Warning: this site runs on the reference diary, a demo. Bookings made here "
+                "never reach the practice. Set PHYSIODIARY_API_URL for real bookings."
+            )
         try:
             practitioners = client.practitioners()
             rooms = client.rooms()
         except Rejected as exc:
             details = "; ".join(f"error {e.code} ({e.field}): {e.message}" for e in exc.errors)
-            raise CommandError(f"Physiodiary rejected the request: {details}") from None
+            hint = ""
+            if not settings.PHYSIODIARY_API_URL and ErrorCode.UNKNOWN_ERROR in exc.codes:
+                # The reference diary answers 13 when its own tables are missing.
+                hint = " Has the database been set up? Run `manage.py migrate`."
+            raise CommandError(f"Physiodiary rejected the request: {details}.{hint}") from None
         except PhysiodiaryError as exc:
-            advice = ADVICE.get(exc.reason, "The request failed.")
+            advice = ADVICE.get(exc.reason, "The request failed; check PHYSIODIARY_API_URL.")
             raise CommandError(f"The connection does not work. {advice}") from None
         finally:
             client.session.close()

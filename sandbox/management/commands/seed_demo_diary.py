@@ -32,30 +32,44 @@ HOURS = [
 
 
 class Command(BaseCommand):
-    help = "Fill the reference diary with the vendor's example staff and rooms, and working hours."
+    help = (
+        "Add the vendor's example staff, rooms and working hours to the reference diary, "
+        "creating only what is missing: a practitioner or room that already exists is left "
+        "as it is, and demo working hours are added only for a practitioner who has none "
+        "(so one whose hours were all deleted gets them back)."
+    )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        # `make run` and `make test` seed every time, so nothing the practice
+        # edited in the admin may be reset or duplicated here.
         created = 0
         for staff_id, name in STAFF.items():
-            _, new = Practitioner.objects.update_or_create(
+            _, new = Practitioner.objects.get_or_create(
                 id=staff_id, defaults={"name": name, "slot_minutes": SLOT_MINUTES}
             )
             created += new
         for section_id, name in ROOMS.items():
-            _, new = Room.objects.update_or_create(id=section_id, defaults={"name": name})
+            _, new = Room.objects.get_or_create(id=section_id, defaults={"name": name})
             created += new
-        hours = 0
-        for staff_id, section_id, weekdays, start, end in HOURS:
-            for weekday in weekdays:
-                _, new = WorkingHours.objects.update_or_create(
-                    practitioner_id=staff_id,
-                    weekday=weekday,
-                    start=start,
-                    defaults={"room_id": section_id, "end": end},
-                )
-                created += new
-                hours += 1
+        # Hours are added per practitioner, all or nothing: adding a demo row
+        # beside an edited one would make the diary offer overlapping times.
+        staffed = set(
+            WorkingHours.objects.filter(practitioner_id__in=STAFF).values_list(
+                "practitioner_id", flat=True
+            )
+        )
+        missing = [
+            WorkingHours(
+                practitioner_id=staff_id, room_id=section_id, weekday=weekday, start=start, end=end
+            )
+            for staff_id, section_id, weekdays, start, end in HOURS
+            if staff_id not in staffed
+            for weekday in weekdays
+        ]
+        WorkingHours.objects.bulk_create(missing)
+        created += len(missing)
+        hours = WorkingHours.objects.filter(practitioner_id__in=STAFF).count()
         self.stdout.write(
             f"Reference diary seeded: {len(STAFF)} practitioners, {len(ROOMS)} rooms, "
             f"{hours} working hours ({created} rows created)."

@@ -1,0 +1,43 @@
+import importlib
+import json
+
+import pytest
+from django.urls import clear_url_caches
+
+import booking_site.urls
+
+
+@pytest.fixture
+def reload_urls(settings):
+    """Rebuild the URL patterns under the test's settings, and restore them after."""
+
+    def reload():
+        clear_url_caches()
+        importlib.reload(booking_site.urls)
+
+    yield reload
+    settings.SANDBOX_ENABLED = True
+    reload()
+
+
+def post_to_reference_diary(client, key):
+    return client.post(
+        "/sandbox/api/request",
+        data=json.dumps({"action": "staffList", "apiKey": key}),
+        content_type="application/json",
+    )
+
+
+@pytest.mark.django_db
+def test_it_serves_the_reference_diary_when_the_site_runs_on_it(client, settings):
+    assert settings.SANDBOX_ENABLED
+    answer = post_to_reference_diary(client, settings.SANDBOX_API_KEY)
+    assert answer.status_code == 200
+    assert "staff" in answer.json()
+
+
+@pytest.mark.django_db
+def test_it_has_no_reference_diary_on_a_live_site(client, settings, reload_urls):
+    settings.SANDBOX_ENABLED = False
+    reload_urls()
+    assert post_to_reference_diary(client, settings.SANDBOX_API_KEY).status_code == 404
