@@ -468,11 +468,13 @@ class PhysiodiaryClient:
     ) -> Any:
         started = time.monotonic()
         status: int | None = None
-        outcome, level, advice = "ok", logging.INFO, ""
+        outcome, level, advice = "unexpected", logging.INFO, ""
         try:
             response = self._post(action, fields)
             status = response.status_code
-            return _read(action, response, parse)
+            result = _read(action, response, parse)
+            outcome = "ok"
+            return result
         except Rejected as exc:
             outcome = "rejected codes=" + ",".join(str(code) for code in exc.codes)
             raise
