@@ -14,8 +14,10 @@ import http.client
 import select
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from .background import BackgroundServer
 
 # Headers that concern one connection, not the request: never forwarded.
 HOP_BY_HOP = {
@@ -31,40 +33,28 @@ HOP_BY_HOP = {
 }
 
 
-class RecordingProxy:
-    """Runs on 127.0.0.1 on a free port; `request_lines` lists each request it forwarded."""
+class RecordingProxy(BackgroundServer):
+    """`request_lines` lists each request it forwarded."""
 
     def __init__(self) -> None:
+        super().__init__(_ProxyHandler)
         self.request_lines: list[str] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
-        self._server.recorder = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self.authority}"
 
     def record(self, line: str) -> None:
         with self._lock:
             self.request_lines.append(line)
-
-    def start(self) -> RecordingProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
-        self.server.recorder.record(self.requestline)  # type: ignore[attr-defined]
+        self.server.owner.record(self.requestline)  # type: ignore[attr-defined]
         target = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if target.scheme != "http" or not target.hostname:
@@ -85,7 +75,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self._answer(response.status, response.reason, response.getheaders(), content)
 
     def do_CONNECT(self) -> None:
-        self.server.recorder.record(self.requestline)  # type: ignore[attr-defined]
+        self.server.owner.record(self.requestline)  # type: ignore[attr-defined]
         host, _, port = self.path.rpartition(":")
         try:
             upstream = socket.create_connection((host, int(port)), timeout=30)

@@ -8,46 +8,36 @@ from __future__ import annotations
 
 import http.client
 import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import trustme
 
+from .background import BackgroundServer
 
-class TlsFront:
+
+class TlsFront(BackgroundServer):
     def __init__(self, upstream_url: str, ca_file: Path) -> None:
+        super().__init__(_FrontHandler)
         ca = trustme.CA()
         ca.cert_pem.write_to_path(str(ca_file))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1").configure_cert(context)
         self.ca_file = ca_file
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _FrontHandler)
+        self.upstream = urlsplit(upstream_url)
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self._server.upstream = urlsplit(upstream_url)  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"https://{host}:{port}/sandbox/api/request"
-
-    def start(self) -> TlsFront:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        return f"https://{self.authority}/sandbox/api/request"
 
 
 class _FrontHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
-        upstream = self.server.upstream  # type: ignore[attr-defined]
+        upstream = self.server.owner.upstream  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
         try:
