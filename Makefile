@@ -28,6 +28,10 @@ $(BIN)/python:
 # Reinstalled whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@# XStatic-Bootstrap ships only an sdist whose setup.py still imports
+	@# pkg_resources, which setuptools 81 removed: build it with an older one.
+	$(BIN)/python -m pip install --quiet 'setuptools<81' wheel
+	$(BIN)/python -m pip install --quiet --no-build-isolation 'XStatic-Bootstrap==5.3.8.0'
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 

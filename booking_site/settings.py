@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -103,6 +104,32 @@ PRACTICE_PHONE = env.str("PRACTICE_PHONE", default="01632 960 123")
 PRACTICE_EMAIL = env.str("PRACTICE_EMAIL", default="bookings@riverside-physio.example")
 PRACTICE_ADDRESS = env.str("PRACTICE_ADDRESS", default="12 River Street, Exampleton, EX1 2AB")
 
+# --- Booking -----------------------------------------------------------------
+# Days of free times shown on one page, and how far ahead patients may book
+# (the vendor's freeList looks at most 90 days ahead in one request).
+BOOKING_WINDOW_DAYS = _number("BOOKING_WINDOW_DAYS", 7, whole=True, positive=True)
+BOOKING_HORIZON_DAYS = _number("BOOKING_HORIZON_DAYS", 90, whole=True, positive=True)
+# Free times starting sooner than this are not offered: the practice needs notice.
+BOOKING_MIN_NOTICE_MINUTES = _number("BOOKING_MIN_NOTICE_MINUTES", 120, whole=True)
+# "Any practitioner" asks the diary about every pair at once, at most this many at a time.
+BOOKING_MAX_PARALLEL_SEARCHES = _number(
+    "BOOKING_MAX_PARALLEL_SEARCHES", 6, whole=True, positive=True
+)
+# How many other free times to offer when the chosen one was just taken.
+BOOKING_ALTERNATIVES = _number("BOOKING_ALTERNATIVES", 6, whole=True, positive=True)
+# A details form older than this is refused (and a fresh one issued).
+BOOKING_FORM_MAX_AGE_SECONDS = _number("BOOKING_FORM_MAX_AGE_SECONDS", 2 * 3600, whole=True)
+# The confirmation page lives this long at its unguessable URL, then is gone.
+BOOKING_CONFIRMATION_SECONDS = _number("BOOKING_CONFIRMATION_SECONDS", 24 * 3600, whole=True)
+# Off where the practice's own diary already emails patients.
+BOOKING_CONFIRMATION_EMAIL = env.bool("BOOKING_CONFIRMATION_EMAIL", default=True)
+
+# Mail: the console in development; SMTP with EMAIL_URL=smtp+tls://user:pass@host:587.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# The confirmation page waits for the mail server at most this long.
+EMAIL_TIMEOUT = _number("EMAIL_TIMEOUT", 5, positive=True)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=PRACTICE_EMAIL)
+
 # --- Django -----------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -171,7 +198,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Bootstrap from the XStatic-Bootstrap package: our own static files, no CDN.
+    ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

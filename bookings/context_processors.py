@@ -12,5 +12,9 @@ def practice(request: HttpRequest) -> dict[str, Any]:
             "phone": settings.PRACTICE_PHONE,
             "email": settings.PRACTICE_EMAIL,
             "address": settings.PRACTICE_ADDRESS,
-        }
+        },
+        # How pages name the practice's time zone, which every time shown is in.
+        "time_zone_label": (
+            "UK time" if settings.TIME_ZONE == "Europe/London" else f"{settings.TIME_ZONE} time"
+        ),
     }

@@ -2,15 +2,22 @@
 
 Practitioners and rooms change rarely, so their lists are cached for
 PHYSIODIARY_LIST_CACHE_SECONDS; free times and bookings always go to the diary.
+Free times become `FreeTime`s labelled with who and where, in the practice's
+time zone, with those too soon to book left out.
 """
 
-from collections.abc import Callable
-from typing import TypeVar
+import datetime as dt
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 
-from .physiodiary import Practitioner, Room, get_client
+from . import wizard
+from .physiodiary import ErrorCode, PhysiodiaryError, Practitioner, Rejected, Room, get_client
 
 
 def practitioners() -> tuple[Practitioner, ...]:
@@ -32,3 +39,136 @@ def _cached(key: str, fetch: Callable[[], T]) -> T:
         value = fetch()
         cache.set(key, value, settings.PHYSIODIARY_LIST_CACHE_SECONDS)
     return value
+
+
+# --- Free times -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreeTime:
+    """One free time: when, with whom, where and for how long."""
+
+    start: dt.datetime  # aware, in the practice's time zone
+    practitioner: Practitioner
+    room: Room
+    minutes: int
+
+    @property
+    def key(self) -> str:
+        day, moment = self.start.date(), self.start.time()
+        return wizard.slot_key(day, moment, self.practitioner.id, self.room.id)
+
+
+@dataclass(frozen=True)
+class Search:
+    """Free times found for every practitioner and room asked about, earliest first.
+
+    `unchecked` names the pairs whose diary could not be read; the others'
+    times are still worth showing.
+    """
+
+    free_times: tuple[FreeTime, ...]
+    unchecked: tuple[tuple[Practitioner, Room], ...] = ()
+
+    @property
+    def slot_minutes(self) -> int | None:
+        """The one slot length of every time found, or None if they differ."""
+        lengths = {free.minutes for free in self.free_times}
+        return lengths.pop() if len(lengths) == 1 else None
+
+
+def find_free_times(
+    practitioners: Sequence[Practitioner],
+    rooms: Sequence[Room],
+    start: dt.date,
+    days: int,
+    *,
+    not_before: dt.datetime,
+) -> Search:
+    """Free times of every practitioner in every room, from `start` for `days` days.
+
+    One pair is one freeList call. Several pairs ("any practitioner") are asked
+    about at once, at most BOOKING_MAX_PARALLEL_SEARCHES at a time, so the page
+    waits for about one round trip, not one per pair. The diary's errors for a
+    single pair are raised; in a search of several, a pair the diary does not
+    know (codes 3 and 4) has no free times, and a pair that failed is left out
+    unless every pair failed.
+    """
+    pairs = [(p, r) for p in practitioners for r in rooms]
+    if len(pairs) == 1:
+        return Search(tuple(_free_times(*pairs[0], start, days, not_before)))
+    workers = min(len(pairs), settings.BOOKING_MAX_PARALLEL_SEARCHES)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="free-times") as pool:
+        futures = [pool.submit(_in_worker, *pair, start, days, not_before) for pair in pairs]
+    found: list[FreeTime] = []
+    unchecked, errors = [], []
+    for pair, future in zip(pairs, futures, strict=True):
+        try:
+            found.extend(future.result())
+        except Rejected as exc:
+            if not set(exc.codes) <= _UNKNOWN_PAIR:
+                unchecked.append(pair)
+                errors.append(exc)
+        except PhysiodiaryError as exc:
+            unchecked.append(pair)
+            errors.append(exc)
+    if errors and len(errors) == len(pairs):
+        raise errors[0]
+    found.sort(key=lambda free: (free.start, free.practitioner.name, free.room.name))
+    return Search(tuple(found), tuple(unchecked))
+
+
+def first_free_day(
+    practitioners: Sequence[Practitioner], rooms: Sequence[Room], start: dt.date
+) -> dt.date | None:
+    """The first day from `start` to the last bookable day with a free time, if any."""
+    days = (wizard.last_bookable_day() - start).days + 1
+    if days < 1:
+        return None
+    not_before = wizard.earliest_bookable()
+    search = find_free_times(practitioners, rooms, start, days, not_before=not_before)
+    return search.free_times[0].start.date() if search.free_times else None
+
+
+def nearest_free_times(
+    practitioner: Practitioner, room: Room, wanted: dt.datetime, *, not_before: dt.datetime
+) -> tuple[FreeTime, ...]:
+    """The free times nearest to `wanted` for the same practitioner and room, in order.
+
+    For a patient whose chosen time was just taken: one freeList call over the
+    days around it, the BOOKING_ALTERNATIVES nearest kept.
+    """
+    first = max(wanted.date() - dt.timedelta(days=3), wizard.today())
+    days = max(1, min(14, (wizard.last_bookable_day() - first).days + 1))
+    free = _free_times(practitioner, room, first, days, not_before)
+    free = [f for f in free if f.start != wanted]
+    free.sort(key=lambda f: abs(f.start - wanted))
+    return tuple(sorted(free[: settings.BOOKING_ALTERNATIVES], key=lambda f: f.start))
+
+
+# The diary does not know this practitioner or room (or not together).
+_UNKNOWN_PAIR = {ErrorCode.INVALID_SECTION_ID, ErrorCode.INVALID_STAFF_ID}
+
+
+def _free_times(
+    practitioner: Practitioner, room: Room, start: dt.date, days: int, not_before: dt.datetime
+) -> list[FreeTime]:
+    answer = get_client().free_times(practitioner.id, room.id, start, days)
+    # Labelled with the practitioner and room asked about: the vendor's own
+    # example echoes other ids than those requested.
+    return [
+        FreeTime(when, practitioner, room, answer.slot_minutes)
+        for day in answer.days
+        for moment in day.times
+        if (when := wizard.at(day.date, moment)) >= not_before
+    ]
+
+
+def _in_worker(*args: Any) -> list[FreeTime]:
+    try:
+        return _free_times(*args)
+    finally:
+        # On the in-process reference diary the call opened this thread's own
+        # database connection; a pool thread never reaches Django's
+        # request-finished clean-up, so close it here.
+        connections.close_all()

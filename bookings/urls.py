@@ -1,9 +1,18 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
+from .confirmations import REFERENCE_PATTERN
 
 app_name = "bookings"
 
 urlpatterns = [
-    path("", views.start, name="start"),
+    path("", views.choose, name="choose"),
+    path("times/", views.times, name="times"),
+    path("details/", views.details, name="details"),
+    re_path(rf"^booked/(?P<reference>{REFERENCE_PATTERN})/$", views.booked, name="booked"),
+    re_path(
+        rf"^booked/(?P<reference>{REFERENCE_PATTERN})/appointment\.ics$",
+        views.booked_calendar,
+        name="booked-calendar",
+    ),
 ]

@@ -1,15 +1,425 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The booking wizard: four pages, each a real URL, none needing a cookie or JavaScript.
 
-from . import diary
-from .physiodiary import PhysiodiaryError
+1. `choose`: practitioner and room (GET form, so the choice becomes the next URL)
+2. `times`: a free time, from the diary's freeList
+3. `details`: the patient's details; its POST calls `book` once
+4. `booked`: what the diary confirmed, at an unguessable, expiring URL
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from functools import wraps
+from itertools import groupby
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import confirmations, diary, tokens, wizard
+from .forms import ChooseForm, DetailsForm
+from .physiodiary import (
+    ErrorCode,
+    PhysiodiaryError,
+    Practitioner,
+    Rejected,
+    Room,
+    UnknownOutcome,
+    get_client,
+)
+
+logger = logging.getLogger(__name__)
 
 
-def start(request: HttpRequest) -> HttpResponse:
-    """The start page: who works at the practice and in which rooms."""
+def diary_needed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page the diary failed to serve becomes a 503 with the practice's phone and email."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PhysiodiaryError:
+            # The client has logged the cause; the patient needs another way in.
+            return render(request, "bookings/diary_unavailable.html", status=503)
+
+    return wrapper
+
+
+# --- Step 1: practitioner and room ----------------------------------------------------
+
+
+@require_GET
+@diary_needed
+def choose(request: HttpRequest) -> HttpResponse:
+    practitioners, rooms = diary.practitioners(), diary.rooms()
+    if not practitioners or not rooms:
+        return _render(request, "choose", {"closed": True})
+    if len(practitioners) == 1 and len(rooms) == 1:
+        return redirect(wizard.url("times"))  # nothing to choose
+    form = ChooseForm(practitioners, rooms)
+    if "staffId" in request.GET or "sectionId" in request.GET:
+        # A practice's deep link (/?staffId=42230) or a "Change" link: shown
+        # chosen, and an id no longer listed is said so, not silently dropped.
+        form = ChooseForm(practitioners, rooms, data=_with_defaults(form, request.GET))
+        form.is_valid()
+    return _render(request, "choose", {"form": form})
+
+
+def _with_defaults(form: ChooseForm, query: QueryDict) -> dict[str, str]:
+    return {
+        name: query.get(name) or str(field.initial)
+        for name, field in form.fields.items()
+        if field.initial is not None or name in query
+    }
+
+
+# --- Step 2: date and time ------------------------------------------------------------
+
+
+@require_GET
+@diary_needed
+def times(request: HttpRequest) -> HttpResponse:
+    practitioners, rooms = diary.practitioners(), diary.rooms()
+    if not practitioners or not rooms:
+        return redirect(wizard.url("choose"))
+    form = ChooseForm(practitioners, rooms)
+    form = ChooseForm(practitioners, rooms, data=_with_defaults(form, request.GET))
+    if not form.is_valid():
+        return _render(request, "choose", {"form": form}, status=400)
+    chosen = wizard.SlotKey.parse(request.GET.get("slot"))
+    if chosen:
+        return redirect(wizard.url("details", **chosen.query()))
+    window = wizard.Window.starting(request.GET.get("date"))
+    who, where = form.chosen()
     try:
-        practitioners, rooms = diary.practitioners(), diary.rooms()
+        search = diary.find_free_times(
+            who, where, window.start, window.days, not_before=wizard.earliest_bookable()
+        )
+    except Rejected as exc:
+        # The diary no longer knows this practitioner or room: choose again.
+        if not form.add_diary_errors(exc.errors):
+            raise
+        return _render(request, "choose", {"form": form}, status=400)
+    choice = {"staffId": form.cleaned_data["staffId"], "sectionId": form.cleaned_data["sectionId"]}
+    next_free, looked_ahead = None, False
+    if not search.free_times and window.later:
+        # Rather than "later" clicked week after week: one more freeList call,
+        # over the rest of the bookable days, finds the next free day.
+        # If that fails the page still offers the next window and the practice's phone.
+        with suppress(PhysiodiaryError):
+            next_free, looked_ahead = diary.first_free_day(who, where, window.later), True
+    return _render(
+        request,
+        "times",
+        {
+            "choice": choice,
+            "window": window,
+            "search": search,
+            "days": _by_day(search.free_times),
+            "many": len(who) * len(where) > 1,
+            "practitioner": who[0] if len(who) == 1 else None,
+            "room": where[0] if len(where) == 1 else None,
+            "no_time_chosen": "next" in request.GET,
+            "passed": "passed" in request.GET,
+            "next_free": next_free,
+            "looked_ahead": looked_ahead,
+            "horizon_days": settings.BOOKING_HORIZON_DAYS,
+            "next_free_url": _window_url(choice, next_free),
+            "earlier_url": _window_url(choice, window.earlier),
+            "later_url": _window_url(choice, window.later),
+        },
+        status=400 if "next" in request.GET else 200,
+    )
+
+
+def _window_url(choice: dict[str, str], start: dt.date | None) -> str | None:
+    return wizard.url("times", **choice, date=f"{start:%Y%m%d}") if start else None
+
+
+@dataclass(frozen=True)
+class PartOfDay:
+    name: str
+    free_times: list[diary.FreeTime]
+
+
+def _part_of_day(free: diary.FreeTime) -> str:
+    hour = free.start.hour
+    return "Morning" if hour < 12 else "Afternoon" if hour < 17 else "Evening"
+
+
+def _by_day(free_times: tuple[diary.FreeTime, ...]) -> list[tuple[dt.date, list[PartOfDay]]]:
+    """Free times grouped by day, then by morning, afternoon and evening."""
+    days = []
+    for day, on_day in groupby(free_times, key=lambda free: free.start.date()):
+        parts = [PartOfDay(name, list(times)) for name, times in groupby(on_day, key=_part_of_day)]
+        days.append((day, parts))
+    return days
+
+
+# --- Step 3: your details -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The free time the details form is for."""
+
+    practitioner: Practitioner
+    room: Room
+    start: dt.datetime
+
+    @property
+    def query(self) -> dict[str, object]:
+        return {
+            "staffId": self.practitioner.id,
+            "sectionId": self.room.id,
+            "date": f"{self.start:%Y%m%d}",
+            "time": f"{self.start:%H%M}",
+        }
+
+
+@csrf_exempt  # the form's signed token stands in for the CSRF cookie (see tokens.py)
+@sensitive_post_parameters("name", "phone", "email", "desc")
+@require_http_methods(["GET", "POST"])
+@diary_needed
+def details(request: HttpRequest) -> HttpResponse:
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = _chosen(source)
+    if isinstance(chosen, HttpResponse):
+        return chosen
+    if request.method == "GET":
+        if chosen.start < wizard.earliest_bookable():
+            return redirect(_times_url(chosen, passed=True))
+        form = DetailsForm(initial={**chosen.query, "token": tokens.issue(*_token_args(chosen))})
+        return _render_details(request, form, chosen)
+    return _submit(request, chosen)
+
+
+def _chosen(source: QueryDict) -> Chosen | HttpResponse:
+    """The free time named by the request, or where to go to choose one."""
+    practitioner_id, room_id = _int(source.get("staffId")), _int(source.get("sectionId"))
+    day, moment = wizard.api_date(source.get("date")), wizard.api_time(source.get("time"))
+    practitioner = next((p for p in diary.practitioners() if p.id == practitioner_id), None)
+    room = next((r for r in diary.rooms() if r.id == room_id), None)
+    if practitioner is None or room is None:
+        return redirect(wizard.url("choose", staffId=practitioner_id, sectionId=room_id))
+    if day is None or moment is None or not wizard.today() <= day <= wizard.last_bookable_day():
+        return redirect(wizard.url("times", staffId=practitioner.id, sectionId=room.id))
+    return Chosen(practitioner, room, wizard.at(day, moment))
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) <= 12 else None
+
+
+def _token_args(chosen: Chosen, alternatives: tuple[str, ...] = ()) -> tuple:
+    q = chosen.query
+    return q["staffId"], q["sectionId"], q["date"], q["time"], alternatives
+
+
+def _times_url(chosen: Chosen, *, passed: bool = False) -> str:
+    return wizard.url(
+        "times",
+        staffId=chosen.practitioner.id,
+        sectionId=chosen.room.id,
+        date=f"{chosen.start:%Y%m%d}",
+        passed=1 if passed else None,
+    )
+
+
+def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
+    """The details form's POST: check it, then call `book` once."""
+    data = request.POST.copy()
+    try:
+        token = tokens.read(data.get("token", ""))
+    except tokens.BadToken:
+        token = None
+    if token and "slot" in data:
+        # One of the free times offered after "just taken": same details, new time.
+        alternative = wizard.SlotKey.parse(data["slot"])
+        if alternative is None or data["slot"] not in token.alternatives:
+            token = None
+        else:
+            start = wizard.at(alternative.date, alternative.time)
+            chosen = Chosen(chosen.practitioner, chosen.room, start)
+            for key, value in chosen.query.items():
+                data[key] = str(value)
+    elif token and not token.allows(
+        chosen.practitioner.id, chosen.room.id, f"{chosen.start:%Y%m%d}", f"{chosen.start:%H%M}"
+    ):
+        token = None
+    data["token"] = tokens.issue(*_token_args(chosen))
+    form = DetailsForm(data)
+    if not form.is_valid():
+        return _render_details(request, form, chosen, status=400)
+    if "review" in data:
+        # Enter pressed in a field while "just taken" offers times: book none unasked.
+        return _taken(request, form, chosen)
+    if token is None:
+        form.add_error(None, "This form has expired. Check your details and book again.")
+        return _render_details(request, form, chosen, status=400)
+    if chosen.start < wizard.earliest_bookable():
+        form.add_error("time", "This time is now too soon to book online. Choose another time")
+        return _render_details(request, form, chosen, status=400)
+    return _book(request, form, chosen)
+
+
+def _book(request: HttpRequest, form: DetailsForm, chosen: Chosen) -> HttpResponse:
+    patient = {key: form.cleaned_data[key] for key in ("name", "phone", "email", "desc")}
+    try:
+        confirmation = get_client().book(
+            practitioner_id=chosen.practitioner.id,
+            room_id=chosen.room.id,
+            date=chosen.start.date(),
+            time=chosen.start.time(),
+            **patient,
+        )
+    except Rejected as exc:
+        if ErrorCode.ALREADY_BOOKED in exc.codes:
+            return _taken(request, form, chosen)
+        if ErrorCode.UNKNOWN_ERROR in exc.codes:
+            # The diary failed in a way it does not explain: the booking may
+            # have been made, and trying again could make it twice.
+            return _render_details(request, form, chosen, problem="unknown", status=503)
+        if form.add_api_errors(exc.errors):
+            return _render_details(request, form, chosen, problem="rejected", status=503)
+        return _render_details(request, form, chosen, status=400)
+    except UnknownOutcome:
+        return _render_details(request, form, chosen, problem="unknown", status=503)
     except PhysiodiaryError:
-        # The client has logged the cause; the patient needs another way in.
-        return render(request, "bookings/diary_unavailable.html", status=503)
-    return render(request, "bookings/start.html", {"practitioners": practitioners, "rooms": rooms})
+        return _render_details(request, form, chosen, problem="unavailable", status=503)
+    booked = confirmations.keep(confirmation, requested=chosen.start)
+    page = reverse("bookings:booked", args=[booked.reference])
+    if confirmations.send_email(
+        booked, to=patient["email"], name=patient["name"], page_url=request.build_absolute_uri(page)
+    ):
+        confirmations.mark_emailed(booked)
+    return _see_other(page)
+
+
+def _see_other(url: str) -> HttpResponse:
+    # 303: Refresh or Back on the confirmation never re-sends the booking form.
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
+
+
+def _taken(request: HttpRequest, form: DetailsForm, chosen: Chosen) -> HttpResponse:
+    """12 ALREADY_BOOKED: keep what was typed and offer the nearest free times."""
+    try:
+        nearest = diary.nearest_free_times(
+            chosen.practitioner,
+            chosen.room,
+            chosen.start,
+            not_before=wizard.earliest_bookable(),
+        )
+    except PhysiodiaryError:
+        nearest = ()
+    data = form.data.copy()
+    data["token"] = tokens.issue(*_token_args(chosen, tuple(free.key for free in nearest)))
+    form = DetailsForm(data)
+    form.is_valid()
+    return _render_details(request, form, chosen, taken=nearest, status=409)
+
+
+def _render_details(
+    request: HttpRequest,
+    form: DetailsForm,
+    chosen: Chosen,
+    *,
+    problem: str | None = None,
+    taken: tuple[diary.FreeTime, ...] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "chosen": chosen,
+        "problem": problem,
+        "taken": taken,
+        "action": wizard.url("details", **chosen.query),
+        "change_choice_url": wizard.url(
+            "choose", staffId=chosen.practitioner.id, sectionId=chosen.room.id
+        ),
+        "change_time_url": _times_url(chosen),
+        "error_links": _error_links(form),
+    }
+    return _render(request, "details", context, status=status)
+
+
+#: Where the error summary sends the patient for a field with no input of its own.
+_SUMMARY_ANCHORS = {
+    "staffId": "summary-practitioner",
+    "sectionId": "summary-room",
+    "date": "summary-when",
+    "time": "summary-when",
+    "token": None,
+}
+
+
+def _error_links(form: DetailsForm) -> list[tuple[str | None, str]]:
+    """(anchor, message) for the error summary at the top of the page."""
+    links = []
+    for field, errors in form.errors.items():
+        if field == "__all__":
+            anchor = None
+        elif field in _SUMMARY_ANCHORS:
+            anchor = _SUMMARY_ANCHORS[field]
+        else:
+            anchor = form[field].auto_id
+        links.extend((anchor, str(message)) for message in errors)
+    return links
+
+
+# --- Step 4: booked -------------------------------------------------------------------
+
+
+@require_GET
+def booked(request: HttpRequest, reference: str) -> HttpResponse:
+    kept = confirmations.find(reference)
+    if kept is None:
+        return _render(request, "booked_gone", {}, status=404)
+    response = _render(
+        request,
+        "booked",
+        {
+            "booked": kept,
+            "google_url": confirmations.google_calendar_url(kept),
+            "outlook_url": confirmations.outlook_calendar_url(kept),
+            "keep_hours": max(1, settings.BOOKING_CONFIRMATION_SECONDS // 3600),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def booked_calendar(request: HttpRequest, reference: str) -> HttpResponse:
+    kept = confirmations.find(reference)
+    if kept is None:
+        raise Http404("No such confirmation")
+    response = HttpResponse(
+        confirmations.calendar_file(kept), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Shared ---------------------------------------------------------------------------
+
+
+def _render(
+    request: HttpRequest, name: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    step_name = "booked" if name == "booked_gone" else name
+    context = {"step": wizard.step(step_name), "steps": wizard.STEPS, **context}
+    return render(request, f"bookings/{name}.html", context, status=status)

@@ -1,0 +1,207 @@
+"""What the patient keeps of a booking: the confirmation page, its calendar file, its email.
+
+A confirmation holds only what the diary confirmed about the appointment
+(date, time, length, practitioner, room) and the time that was asked for; no
+patient detail. It lives in the shared cache under an unguessable reference
+for BOOKING_CONFIRMATION_SECONDS, then is gone: the API offers no look-up, so
+there is nothing to fetch it back from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import icalendar
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import wizard
+from .physiodiary import Confirmation
+
+logger = logging.getLogger(__name__)
+
+#: Matches the references `keep` makes, for the URL pattern.
+REFERENCE_PATTERN = r"[A-Za-z0-9_-]{32}"
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A booking the diary confirmed, as the patient is shown it."""
+
+    reference: str
+    date: dt.date
+    time: dt.time
+    duration_minutes: int
+    practitioner_name: str
+    room_name: str
+    requested: dt.datetime  # what the patient chose; the diary may confirm another time
+    emailed: bool = False
+
+    @property
+    def start(self) -> dt.datetime:
+        return wizard.at(self.date, self.time)
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.start + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def moved(self) -> bool:
+        """Whether the diary confirmed another time than the one asked for."""
+        return self.start != self.requested
+
+    @property
+    def title(self) -> str:
+        return f"Physiotherapy with {self.practitioner_name}"
+
+
+def keep(confirmation: Confirmation, requested: dt.datetime) -> Booked:
+    """Keep a confirmation under a new unguessable reference."""
+    booked = Booked(
+        reference=secrets.token_urlsafe(24),  # 32 characters, 192 random bits
+        date=confirmation.date,
+        time=confirmation.time,
+        duration_minutes=confirmation.duration_minutes,
+        practitioner_name=confirmation.practitioner_name,
+        room_name=confirmation.room_name,
+        requested=requested,
+    )
+    _store(booked)
+    return booked
+
+
+def mark_emailed(booked: Booked) -> Booked:
+    booked = Booked(**{**booked.__dict__, "emailed": True})
+    _store(booked)
+    return booked
+
+
+def find(reference: str) -> Booked | None:
+    """The confirmation kept under this reference, if it has not expired."""
+    return cache.get(_key(reference))
+
+
+def _store(booked: Booked) -> None:
+    cache.set(_key(booked.reference), booked, settings.BOOKING_CONFIRMATION_SECONDS)
+
+
+def _key(reference: str) -> str:
+    return f"bookings:booked:{reference}"
+
+
+# --- Calendars ----------------------------------------------------------------------
+
+
+def _location() -> str:
+    return f"{settings.PRACTICE_NAME}, {settings.PRACTICE_ADDRESS}"
+
+
+def _description(booked: Booked) -> str:
+    return (
+        f"{booked.duration_minutes} minutes with {booked.practitioner_name}"
+        f" in {booked.room_name}.\n"
+        f"To change or cancel, call {settings.PRACTICE_PHONE}"
+        f" or email {settings.PRACTICE_EMAIL}."
+    )
+
+
+def calendar_file(booked: Booked) -> bytes:
+    """The appointment as an iCalendar file (RFC 5545), for any calendar program."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{settings.PRACTICE_NAME}//Online booking//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = icalendar.Event()
+    # Not the reference itself: that is the key to the confirmation page.
+    digest = hashlib.sha256(booked.reference.encode()).hexdigest()[:32]
+    event.add("uid", f"{digest}@physio-booking")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", booked.start)
+    event.add("dtend", booked.end)
+    event.add("summary", f"{booked.title} at {settings.PRACTICE_NAME}")
+    event.add("location", _location())
+    event.add("description", _description(booked))
+    calendar.add_component(event)
+    # The time zone's rules around the appointment only, not 1970 to 2038.
+    calendar.add_missing_timezones(
+        first_date=booked.date - dt.timedelta(days=366),
+        last_date=booked.date + dt.timedelta(days=366),
+    )
+    return calendar.to_ical()
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC)
+
+
+def google_calendar_url(booked: Booked) -> str:
+    """A link that opens Google Calendar's "new event" form, filled in."""
+    dates = "/".join(f"{_utc(m):%Y%m%dT%H%M%SZ}" for m in (booked.start, booked.end))
+    query = {
+        "action": "TEMPLATE",
+        "text": f"{booked.title} at {settings.PRACTICE_NAME}",
+        "dates": dates,
+        "details": _description(booked),
+        "location": _location(),
+    }
+    return f"https://calendar.google.com/calendar/render?{urlencode(query)}"
+
+
+def outlook_calendar_url(booked: Booked) -> str:
+    """A link that opens Outlook's "new event" form, filled in."""
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": f"{booked.title} at {settings.PRACTICE_NAME}",
+        "startdt": f"{_utc(booked.start):%Y-%m-%dT%H:%M:%SZ}",
+        "enddt": f"{_utc(booked.end):%Y-%m-%dT%H:%M:%SZ}",
+        "body": _description(booked),
+        "location": _location(),
+    }
+    return f"https://outlook.live.com/calendar/0/deeplink/compose?{urlencode(query)}"
+
+
+# --- Email --------------------------------------------------------------------------
+
+
+def send_email(booked: Booked, *, to: str, name: str, page_url: str) -> bool:
+    """Email the patient the confirmation, with the calendar file; True if sent.
+
+    A failure is logged, without the address, and never raised: the booking is
+    made and the page says so. EMAIL_TIMEOUT bounds how long the page waits.
+    """
+    if not settings.BOOKING_CONFIRMATION_EMAIL:
+        return False
+    context = {
+        "booked": booked,
+        "name": name,
+        "page_url": page_url,
+        "practice": {
+            "name": settings.PRACTICE_NAME,
+            "phone": settings.PRACTICE_PHONE,
+            "email": settings.PRACTICE_EMAIL,
+            "address": settings.PRACTICE_ADDRESS,
+        },
+    }
+    message = EmailMessage(
+        subject=render_to_string("bookings/email/subject.txt", context).strip(),
+        body=render_to_string("bookings/email/confirmation.txt", context),
+        to=[to],
+        reply_to=[settings.PRACTICE_EMAIL],
+    )
+    message.attach("appointment.ics", calendar_file(booked), "text/calendar")
+    try:
+        message.send()
+    except Exception as exc:  # whatever the mail server did, the booking stands
+        # The exception's text can carry the patient's address (SMTPRecipientsRefused).
+        logger.error("confirmation email not sent: %s", type(exc).__name__)
+        return False
+    return True

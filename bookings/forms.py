@@ -1,0 +1,235 @@
+"""The wizard's forms, and the one table from the diary's error codes to fields.
+
+Field names are the API's own (`staffId`, `sectionId`, `date`, `time`, `name`,
+`phone`, `email`, `desc`), so an error's `fieldName` lands on the field of the
+same name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from . import wizard
+from .physiodiary import ApiError, ErrorCode, Practitioner, Room
+
+# Refused everywhere: a diary entry is no place for terminal escapes or NULs.
+# The reason for the visit may have line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ChooseForm(forms.Form):
+    """Step 1: who and where. Sent by GET, so the choice is the next step's URL."""
+
+    staffId = forms.ChoiceField(
+        label="Who would you like to see?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a practitioner, or any practitioner",
+            "invalid_choice": "Choose a practitioner from the list: the one asked for is"
+            " not taking online bookings",
+        },
+    )
+    sectionId = forms.ChoiceField(
+        label="Which room?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a room, or any room",
+            "invalid_choice": "Choose a room from the list: the one asked for is"
+            " not open for online bookings",
+        },
+    )
+
+    def __init__(
+        self, practitioners: Sequence[Practitioner], rooms: Sequence[Room], *args, **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.practitioners = {str(p.id): p for p in practitioners}
+        self.rooms = {str(r.id): r for r in rooms}
+        self.fields["staffId"].choices = _choices(practitioners, "Any practitioner")
+        self.fields["sectionId"].choices = _choices(rooms, "Any room")
+        for name, items in (("staffId", practitioners), ("sectionId", rooms)):
+            # One practitioner or one room: chosen already. Otherwise "any",
+            # the quickest way to a free time, unless a link chose someone.
+            self.fields[name].initial = str(items[0].id) if len(items) == 1 else wizard.ANY
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def chosen(self) -> tuple[list[Practitioner], list[Room]]:
+        """The practitioners and rooms to search: all of them for "any"."""
+        staff, section = self.cleaned_data["staffId"], self.cleaned_data["sectionId"]
+        practitioners = list(self.practitioners.values()) if staff == wizard.ANY else []
+        rooms = list(self.rooms.values()) if section == wizard.ANY else []
+        return (
+            practitioners or [self.practitioners[staff]],
+            rooms or [self.rooms[section]],
+        )
+
+    def add_diary_errors(self, errors: Sequence[ApiError]) -> bool:
+        """Put the diary's "no such practitioner / room" on its field; False if none was."""
+        placed = False
+        for error in errors:
+            field, message = where(error)
+            if field in self.fields:
+                self.add_error(field, message)
+                placed = True
+        return placed
+
+
+def _choices(items: Sequence[Practitioner | Room], anyone: str) -> list[tuple[str, str]]:
+    choices = [(str(item.id), item.name) for item in items]
+    # With one practitioner (or room) there is nothing to choose and no "any".
+    return choices if len(choices) == 1 else [(wizard.ANY, anyone), *choices]
+
+
+def _no_control_characters(value: str) -> None:
+    if _CONTROL.search(value):
+        raise forms.ValidationError("Remove the special characters", code="control")
+
+
+def _phone_number(value: str) -> None:
+    digits = re.sub(r"\D", "", value)
+    if re.search(r"[^\d\s()+.\-]", value) or not 6 <= len(digits) <= 20:
+        raise forms.ValidationError(
+            "Enter a phone number, like 01632 960 001 or 07700 900 982", code="phone"
+        )
+
+
+class DetailsForm(forms.Form):
+    """Step 3: the patient's details, with the chosen free time in hidden fields.
+
+    Local checks mirror what the diary is known to check (its rules are not
+    published), so most mistakes are caught without a call; the diary's own
+    errors still land on these fields through `API_ERRORS`.
+    """
+
+    staffId = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    sectionId = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    date = forms.RegexField(r"^\d{8}$", widget=forms.HiddenInput)
+    time = forms.RegexField(r"^\d{4}$", widget=forms.HiddenInput)
+    # Signed: the free time, when the form was issued and a nonce (see tokens.py).
+    token = forms.CharField(widget=forms.HiddenInput, max_length=2000)
+
+    name = forms.CharField(
+        label="Full name",
+        max_length=100,
+        validators=[_no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your full name",
+            "max_length": "Full name must be 100 characters or fewer",
+        },
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=40,
+        validators=[_phone_number],
+        help_text="In case the practice needs to move your appointment.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={
+            "required": "Enter a phone number",
+            "max_length": "Enter a phone number, like 01632 960 001 or 07700 900 982",
+        },
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We send your confirmation here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+    desc = forms.CharField(
+        label="Reason for your visit (optional)",
+        required=False,
+        max_length=500,
+        help_text="A few words, such as “sore knee after running”. Please leave out"
+        " detailed medical information: your physiotherapist will ask at the appointment.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Reason for your visit must be 500 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the signed token stands in for a CSRF cookie
+
+    def clean_desc(self) -> str:
+        desc = self.cleaned_data["desc"]
+        if _CONTROL_BUT_LINES.search(desc):
+            raise forms.ValidationError("Remove the special characters", code="control")
+        return desc
+
+    def add_api_errors(self, errors: Sequence[ApiError]) -> list[str]:
+        """Put each of the diary's errors on its field; return those that have none."""
+        left = []
+        for error in errors:
+            field, message = where(error)
+            if field in self.fields:
+                self.add_error(field, message)
+            else:
+                left.append(message)
+        return left
+
+
+# --- The one table from the diary's error codes to fields and words ----------------
+
+#: Code → (field, what the patient reads). Codes with no field are the
+#: practice's problem, not the patient's: the page gives its phone and email.
+API_ERRORS: dict[int, tuple[str | None, str]] = {
+    ErrorCode.INVALID_ACTION: (None, "The practice's diary could not take the booking."),
+    ErrorCode.INVALID_API_KEY: (None, "The practice's diary could not take the booking."),
+    ErrorCode.INVALID_SECTION_ID: (
+        "sectionId",
+        "This room cannot be booked online at the moment. Choose another room",
+    ),
+    ErrorCode.INVALID_STAFF_ID: (
+        "staffId",
+        "This practitioner cannot be booked online at the moment. Choose another practitioner",
+    ),
+    ErrorCode.INVALID_NUM_DAYS: (None, "The practice's diary could not take the booking."),
+    ErrorCode.INVALID_DATE: ("date", "This date cannot be booked online. Choose another time"),
+    ErrorCode.INVALID_TIME: ("time", "This time cannot be booked online. Choose another time"),
+    ErrorCode.INVALID_NAME: ("name", "Enter your full name, as the practice should know you"),
+    ErrorCode.INVALID_PHONE: (
+        "phone",
+        "The practice's diary did not accept this phone number. Enter a UK number,"
+        " like 01632 960 001 or 07700 900 982",
+    ),
+    ErrorCode.INVALID_EMAIL: (
+        "email",
+        "The practice's diary did not accept this email address. Check it, like name@example.com",
+    ),
+    ErrorCode.INVALID_DESCRIPTION: (
+        "desc",
+        "The practice's diary did not accept this reason. Shorten it, or leave it out",
+    ),
+    ErrorCode.ALREADY_BOOKED: ("booking", "This time has just been taken"),
+    ErrorCode.UNKNOWN_ERROR: (None, "The practice's diary could not take the booking."),
+}
+
+_DEFAULT_FIELD_MESSAGE = {field: message for field, message in API_ERRORS.values() if field}
+
+
+def where(error: ApiError) -> tuple[str | None, str]:
+    """The field an API error belongs on, and the words for the patient.
+
+    The diary's `fieldName` wins when it names one of our fields (the names are
+    the API's own); otherwise the code decides. The vendor's own message is not
+    shown: it is written for programmers ("Is zero or negative.").
+    """
+    by_code = API_ERRORS.get(error.code, (None, "The practice's diary could not take the booking."))
+    if error.field in _DEFAULT_FIELD_MESSAGE:
+        if by_code[0] == error.field:
+            return by_code
+        return error.field, _DEFAULT_FIELD_MESSAGE[error.field]
+    return by_code

@@ -1,0 +1,153 @@
+"""The booking wizard's shape: its steps, the window of days and free-time keys.
+
+The order of the steps lives here and only here. Everything a step needs
+travels in its URL's query string (or its form), never in a session or a
+cookie: the site is embedded in other sites' iframes, where browsers block
+third-party cookies, and Back, Refresh and shared links must all work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+#: The value of `staffId` or `sectionId` that means "whoever / wherever is free".
+ANY = "any"
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    name: str
+    title: str
+
+
+STEPS = (
+    Step(1, "choose", "Practitioner and room"),
+    Step(2, "times", "Date and time"),
+    Step(3, "details", "Your details"),
+    Step(4, "booked", "Booked"),
+)
+
+
+def step(name: str) -> Step:
+    return next(s for s in STEPS if s.name == name)
+
+
+def url(name: str, **query: object) -> str:
+    """The URL of a step, with the choice made so far in its query string."""
+    query = {key: value for key, value in query.items() if value not in (None, "")}
+    path = reverse(f"bookings:{name}")
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+# --- Dates and times ------------------------------------------------------------
+
+
+def today() -> dt.date:
+    """Today in the practice's time zone."""
+    return timezone.localdate()
+
+
+def earliest_bookable() -> dt.datetime:
+    """Free times before this are not offered: the practice needs notice."""
+    return timezone.localtime() + dt.timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
+
+
+def last_bookable_day() -> dt.date:
+    return today() + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS)
+
+
+def at(day: dt.date, moment: dt.time) -> dt.datetime:
+    """A date and time of the practice's diary as an aware datetime."""
+    return dt.datetime.combine(day, moment, tzinfo=timezone.get_current_timezone())
+
+
+def api_date(value: str | None) -> dt.date | None:
+    """A date in the vendor's YYYYMMDD format, or None."""
+    if not value or not re.fullmatch(r"\d{8}", value):
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def api_time(value: str | None) -> dt.time | None:
+    """A time in the vendor's HHMM format, or None."""
+    if not value or not re.fullmatch(r"\d{4}", value):
+        return None
+    try:
+        return dt.datetime.strptime(value, "%H%M").time()
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days of free times one page shows: `days` days from `start`."""
+
+    start: dt.date
+    days: int
+
+    @classmethod
+    def starting(cls, value: str | None) -> Window:
+        """The window that starts on `value` (YYYYMMDD), kept within today and the horizon."""
+        first, last = today(), last_bookable_day()
+        start = api_date(value) or first
+        start = min(max(start, first), last)
+        return cls(start, min(settings.BOOKING_WINDOW_DAYS, (last - start).days + 1))
+
+    @property
+    def end(self) -> dt.date:
+        """The last day shown."""
+        return self.start + dt.timedelta(days=self.days - 1)
+
+    @property
+    def earlier(self) -> dt.date | None:
+        if self.start <= today():
+            return None
+        return max(today(), self.start - dt.timedelta(days=settings.BOOKING_WINDOW_DAYS))
+
+    @property
+    def later(self) -> dt.date | None:
+        following = self.end + dt.timedelta(days=1)
+        return following if following <= last_bookable_day() else None
+
+
+def slot_key(day: dt.date, moment: dt.time, practitioner_id: int, room_id: int) -> str:
+    """The value of one free time's radio button: date, time, practitioner, room."""
+    return f"{day:%Y%m%d}-{moment:%H%M}-{practitioner_id}-{room_id}"
+
+
+@dataclass(frozen=True)
+class SlotKey:
+    date: dt.date
+    time: dt.time
+    practitioner_id: int
+    room_id: int
+
+    @classmethod
+    def parse(cls, value: str | None) -> SlotKey | None:
+        match = re.fullmatch(r"(\d{8})-(\d{4})-(\d{1,12})-(\d{1,12})", value or "")
+        if not match:
+            return None
+        day, moment = api_date(match[1]), api_time(match[2])
+        if day is None or moment is None:
+            return None
+        return cls(day, moment, int(match[3]), int(match[4]))
+
+    def query(self) -> dict[str, object]:
+        """The details step's query string for this free time, in the API's own names."""
+        return {
+            "staffId": self.practitioner_id,
+            "sectionId": self.room_id,
+            "date": f"{self.date:%Y%m%d}",
+            "time": f"{self.time:%H%M}",
+        }

@@ -1,0 +1,31 @@
+// Small and optional: every page works without it.
+(function () {
+  "use strict";
+  // Move focus to the error summary, so screen readers announce it first.
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) summary.focus();
+
+  // One click books once: the server refuses a second submit anyway, but a
+  // disabled button tells the patient the first is on its way.
+  document.querySelectorAll("form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[data-once]");
+      if (!button) return;
+      window.setTimeout(function () {
+        button.disabled = true;
+        button.textContent = "Booking…";
+      }, 0);
+    });
+  });
+
+  // Print, on the confirmation page.
+  var slot = document.querySelector(".print-button-slot");
+  if (slot && window.print) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link p-0 align-baseline";
+    button.textContent = " (print it now)";
+    button.addEventListener("click", function () { window.print(); });
+    slot.appendChild(button);
+  }
+})();
