@@ -26,7 +26,7 @@ class ChooseForm(forms.Form):
     """Step 1: who and where. Sent by GET, so the choice is the next step's URL."""
 
     staffId = forms.ChoiceField(
-        label="Who would you like to see?",
+        label="Practitioner",
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose a practitioner, or any practitioner",
@@ -35,7 +35,7 @@ class ChooseForm(forms.Form):
         },
     )
     sectionId = forms.ChoiceField(
-        label="Which room?",
+        label="Room",
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose a room, or any room",

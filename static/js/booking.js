@@ -19,13 +19,13 @@
   });
 
   // Print, on the confirmation page.
-  var slot = document.querySelector(".print-button-slot");
-  if (slot && window.print) {
+  var hint = document.querySelector("[data-print-hint]");
+  if (hint && window.print) {
     var button = document.createElement("button");
     button.type = "button";
-    button.className = "btn btn-link p-0 align-baseline";
-    button.textContent = " (print it now)";
+    button.className = "btn btn-outline-primary";
+    button.textContent = "Print this page";
     button.addEventListener("click", function () { window.print(); });
-    slot.appendChild(button);
+    hint.replaceChildren(button);
   }
 })();

@@ -44,12 +44,47 @@ def browser():
         browser.close()
 
 
+#: The browser contexts the tests use: a desktop, a phone, and a desktop with
+#: JavaScript switched off (every page must work without it).
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "en-GB"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "locale": "en-GB",
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 3,
+}
+NO_JS = {**DESKTOP, "java_script_enabled": False}
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    page = context.new_page()
-    yield page
-    context.close()
+def new_page(browser):
+    """A page in a fresh context with `browser.new_context(**options)`; closed after the test."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(accept_downloads=True, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page(**DESKTOP)
+
+
+@pytest.fixture
+def phone_page(new_page):
+    return new_page(**PHONE)
+
+
+@pytest.fixture
+def nojs_page(new_page):
+    return new_page(**NO_JS)
 
 
 @pytest.fixture
@@ -61,11 +96,32 @@ def site(live_server, settings):
 
 
 @pytest.fixture
-def screenshot(page):
-    def take(name: str) -> Path:
+def screenshot(request):
+    """`screenshot(name)` saves the `page` fixture's page; `screenshot(name, other_page)` another."""
+
+    def take(name: str, target=None) -> Path:
+        target = target if target is not None else request.getfixturevalue("page")
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        target.screenshot(path=str(path), full_page=True)
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """`axe(page)` runs axe-core (carried offline by axe-playwright-python) on the page
+    as it is now, and fails the test with axe's report if anything is violated."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    checker = Axe()
+
+    def check(page, where: str = "") -> None:
+        results = checker.run(page)
+        assert results.violations_count == 0, (
+            f"axe-core found {results.violations_count} violation(s) on {where or page.url}:\n"
+            f"{results.generate_report()}"
+        )
+
+    return check
