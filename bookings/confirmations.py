@@ -190,6 +190,7 @@ def send_email(booked: Booked, *, to: str, name: str, page_url: str) -> bool:
             "email": settings.PRACTICE_EMAIL,
             "address": settings.PRACTICE_ADDRESS,
         },
+        "time_zone_label": wizard.time_zone_label(),
     }
     message = EmailMessage(
         subject=render_to_string("bookings/email/subject.txt", context).strip(),

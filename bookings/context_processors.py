@@ -3,6 +3,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from .wizard import time_zone_label
+
 
 def practice(request: HttpRequest) -> dict[str, Any]:
     """The practice's contact details, which every page can show."""
@@ -13,8 +15,5 @@ def practice(request: HttpRequest) -> dict[str, Any]:
             "email": settings.PRACTICE_EMAIL,
             "address": settings.PRACTICE_ADDRESS,
         },
-        # How pages name the practice's time zone, which every time shown is in.
-        "time_zone_label": (
-            "UK time" if settings.TIME_ZONE == "Europe/London" else f"{settings.TIME_ZONE} time"
-        ),
+        "time_zone_label": time_zone_label(),
     }

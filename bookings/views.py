@@ -191,8 +191,8 @@ class Chosen:
 @require_http_methods(["GET", "POST"])
 @diary_needed
 def details(request: HttpRequest) -> HttpResponse:
-    source = request.POST if request.method == "POST" else request.GET
-    chosen = _chosen(source)
+    posted = request.method == "POST"
+    chosen = _chosen(request.POST if posted else request.GET, posted=posted)
     if isinstance(chosen, HttpResponse):
         return chosen
     if request.method == "GET":
@@ -203,12 +203,20 @@ def details(request: HttpRequest) -> HttpResponse:
     return _submit(request, chosen)
 
 
-def _chosen(source: QueryDict) -> Chosen | HttpResponse:
+def _chosen(source: QueryDict, *, posted: bool = False) -> Chosen | HttpResponse:
     """The free time named by the request, or where to go to choose one."""
     practitioner_id, room_id = _int(source.get("staffId")), _int(source.get("sectionId"))
     day, moment = wizard.api_date(source.get("date")), wizard.api_time(source.get("time"))
-    practitioner = next((p for p in diary.practitioners() if p.id == practitioner_id), None)
-    room = next((r for r in diary.rooms() if r.id == room_id), None)
+    try:
+        practitioner = next((p for p in diary.practitioners() if p.id == practitioner_id), None)
+        room = next((r for r in diary.rooms() if r.id == room_id), None)
+    except PhysiodiaryError:
+        if not posted or practitioner_id is None or room_id is None:
+            raise
+        # A patient's POST is not thrown away because the lists are unavailable:
+        # `book` checks the ids anyway, and its failure keeps what was typed.
+        practitioner = Practitioner(practitioner_id, "the practitioner you chose")
+        room = Room(room_id, "the room you chose")
     if practitioner is None or room is None:
         return redirect(wizard.url("choose", staffId=practitioner_id, sectionId=room_id))
     if day is None or moment is None or not wizard.today() <= day <= wizard.last_bookable_day():

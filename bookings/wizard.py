@@ -64,6 +64,12 @@ def last_bookable_day() -> dt.date:
     return today() + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS)
 
 
+def time_zone_label() -> str:
+    """How pages name the practice's time zone, which every time shown is in."""
+    zone = settings.TIME_ZONE
+    return "UK time" if zone == "Europe/London" else f"{zone} time"
+
+
 def at(day: dt.date, moment: dt.time) -> dt.datetime:
     """A date and time of the practice's diary as an aware datetime."""
     return dt.datetime.combine(day, moment, tzinfo=timezone.get_current_timezone())

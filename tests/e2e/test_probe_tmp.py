@@ -1,0 +1,12 @@
+def test_probe(site, page):
+    page.goto(site.url + "/?staffId=42230")
+    print(page.locator("main").inner_html())
+    page.goto(site.url + "/times/?staffId=42230&sectionId=7322")
+    print(page.locator("main").inner_text())
+    page.goto(site.url + "/times/?staffId=42228&sectionId=7322")
+    v = page.get_by_role("radio").first.get_attribute("value")
+    print(v)
+    page.get_by_role("radio").first.check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/details/**")
+    print(page.locator("main").inner_html())
