@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import wraps
 from itertools import groupby
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -71,7 +71,7 @@ def choose(request: HttpRequest) -> HttpResponse:
         # chosen, and an id no longer listed is said so, not silently dropped.
         form = ChooseForm(practitioners, rooms, data=_with_defaults(form, request.GET))
         form.is_valid()
-    return _render(request, "choose", {"form": form})
+    return _render(request, "choose", {"form": form, "error_links": _error_links(form)})
 
 
 def _with_defaults(form: ChooseForm, query: QueryDict) -> dict[str, str]:
@@ -94,51 +94,61 @@ def times(request: HttpRequest) -> HttpResponse:
     form = ChooseForm(practitioners, rooms)
     form = ChooseForm(practitioners, rooms, data=_with_defaults(form, request.GET))
     if not form.is_valid():
-        return _render(request, "choose", {"form": form}, status=400)
+        return _choose_again(request, form)
     chosen = wizard.SlotKey.parse(request.GET.get("slot"))
     if chosen:
         return redirect(wizard.url("details", **chosen.query()))
     window = wizard.Window.starting(request.GET.get("date"))
     who, where = form.chosen()
+    not_before = wizard.earliest_bookable()
     try:
-        search = diary.find_free_times(
-            who, where, window.start, window.days, not_before=wizard.earliest_bookable()
-        )
+        search = diary.find_free_times(who, where, window.start, window.days, not_before=not_before)
     except Rejected as exc:
         # The diary no longer knows this practitioner or room: choose again.
         if not form.add_diary_errors(exc.errors):
             raise
-        return _render(request, "choose", {"form": form}, status=400)
+        return _choose_again(request, form)
     choice = {"staffId": form.cleaned_data["staffId"], "sectionId": form.cleaned_data["sectionId"]}
-    next_free, looked_ahead = None, False
+    no_time_chosen = "next" in request.GET  # "Continue" pressed with no time chosen
+    context = {
+        "choice": choice,
+        "window": window,
+        "search": search,
+        "days": _by_day(search.free_times),
+        "many": len(who) * len(where) > 1,
+        "practitioner": who[0] if len(who) == 1 else None,
+        "room": where[0] if len(where) == 1 else None,
+        "no_time_chosen": no_time_chosen,
+        "error_links": [(_first_radio(search), "Choose a time")] if no_time_chosen else [],
+        "passed": "passed" in request.GET,
+        "earlier_url": _window_url(choice, window.earlier),
+        "later_url": _window_url(choice, window.later),
+        "horizon_days": settings.BOOKING_HORIZON_DAYS,
+    }
     if not search.free_times and window.later:
-        # Rather than "later" clicked week after week: one more freeList call,
-        # over the rest of the bookable days, finds the next free day.
-        # If that fails the page still offers the next window and the practice's phone.
-        with suppress(PhysiodiaryError):
-            next_free, looked_ahead = diary.first_free_day(who, where, window.later), True
-    return _render(
-        request,
-        "times",
-        {
-            "choice": choice,
-            "window": window,
-            "search": search,
-            "days": _by_day(search.free_times),
-            "many": len(who) * len(where) > 1,
-            "practitioner": who[0] if len(who) == 1 else None,
-            "room": where[0] if len(where) == 1 else None,
-            "no_time_chosen": "next" in request.GET,
-            "passed": "passed" in request.GET,
-            "next_free": next_free,
-            "looked_ahead": looked_ahead,
-            "horizon_days": settings.BOOKING_HORIZON_DAYS,
-            "next_free_url": _window_url(choice, next_free),
-            "earlier_url": _window_url(choice, window.earlier),
-            "later_url": _window_url(choice, window.later),
-        },
-        status=400 if "next" in request.GET else 200,
-    )
+        context.update(_next_free_day(choice, who, where, window.later))
+    return _render(request, "times", context, status=400 if no_time_chosen else 200)
+
+
+def _choose_again(request: HttpRequest, form: ChooseForm) -> HttpResponse:
+    return _render(request, "choose", {"form": form, "error_links": _error_links(form)}, 400)
+
+
+def _next_free_day(
+    choice: dict[str, str], who: list[Practitioner], where: list[Room], start: dt.date
+) -> dict[str, Any]:
+    """Rather than "later" clicked week after week: one more freeList call, over
+    the rest of the bookable days, finds the next free day. If it fails the
+    page still offers the next window and the practice's phone."""
+    try:
+        day = diary.first_free_day(who, where, start)
+    except PhysiodiaryError:
+        return {}
+    return {"looked_ahead": True, "next_free": day, "next_free_url": _window_url(choice, day)}
+
+
+def _first_radio(search: diary.Search) -> str:
+    return f"slot-{search.free_times[0].key}" if search.free_times else "free-times"
 
 
 def _window_url(choice: dict[str, str], start: dt.date | None) -> str | None:
@@ -372,7 +382,7 @@ _SUMMARY_ANCHORS = {
 }
 
 
-def _error_links(form: DetailsForm) -> list[tuple[str | None, str]]:
+def _error_links(form: forms.Form) -> list[tuple[str | None, str]]:
     """(anchor, message) for the error summary at the top of the page."""
     links = []
     for field, errors in form.errors.items():
@@ -380,6 +390,8 @@ def _error_links(form: DetailsForm) -> list[tuple[str | None, str]]:
             anchor = None
         elif field in _SUMMARY_ANCHORS:
             anchor = _SUMMARY_ANCHORS[field]
+        elif isinstance(form.fields[field].widget, forms.RadioSelect):
+            anchor = f"{form[field].auto_id}_0"  # the group's first radio button
         else:
             anchor = form[field].auto_id
         links.extend((anchor, str(message)) for message in errors)
