@@ -93,8 +93,9 @@ def _no_control_characters(value: str) -> None:
 
 
 def _phone_number(value: str) -> None:
-    digits = re.sub(r"\D", "", value)
-    if re.search(r"[^\d\s()+.\-]", value) or not 6 <= len(digits) <= 20:
+    # ASCII only: \d would count other scripts' digits, \s tabs and line breaks.
+    digits = re.sub(r"[^0-9]", "", value)
+    if re.search(r"[^0-9 ()+.\-]", value) or not 6 <= len(digits) <= 20:
         raise forms.ValidationError(
             "Enter a phone number, like 01632 960 001 or 07700 900 982", code="phone"
         )

@@ -75,11 +75,19 @@ def choose(request: HttpRequest) -> HttpResponse:
 
 
 def _with_defaults(form: ChooseForm, query: QueryDict) -> dict[str, str]:
-    return {
-        name: query.get(name) or str(field.initial)
-        for name, field in form.fields.items()
-        if field.initial is not None or name in query
-    }
+    """The choice in the query, with the form's defaults for what it leaves out.
+
+    "any" where there is only one practitioner (or room) means that one: a link
+    made when the practice had more must still work.
+    """
+    data = {}
+    for name, field in form.fields.items():
+        value = query.get(name) or field.initial
+        if value == wizard.ANY and len(field.choices) == 1:
+            value = field.initial
+        if value is not None:
+            data[name] = str(value)
+    return data
 
 
 # --- Step 2: date and time ------------------------------------------------------------

@@ -61,7 +61,8 @@ def earliest_bookable() -> dt.datetime:
 
 
 def last_bookable_day() -> dt.date:
-    return today() + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS)
+    """The last of BOOKING_HORIZON_DAYS days, today being the first: one freeList call's worth."""
+    return today() + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS - 1)
 
 
 def time_zone_label() -> str:

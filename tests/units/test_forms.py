@@ -75,7 +75,9 @@ def test_a_name_longer_than_100_characters_is_refused():
 
 @pytest.mark.parametrize("control", ["\x1b[31m", "\x07", "\t", "\n", "\r", "\x7f", "\x1f"])
 def test_a_name_with_a_control_character_is_refused(control):
-    assert errors_on(details(name=f"Fred{control}Smith"), "name") == ["Remove the special characters"]
+    assert errors_on(details(name=f"Fred{control}Smith"), "name") == [
+        "Remove the special characters"
+    ]
 
 
 def test_a_name_with_accents_apostrophes_and_hyphens_is_accepted():
@@ -107,9 +109,24 @@ def test_a_phone_number_with_fewer_than_6_or_more_than_20_digits_is_refused(phon
     assert errors_on(details(phone=phone), "phone") == [PHONE_MESSAGE]
 
 
-@pytest.mark.parametrize("phone", ["01632 960 OOI", "call 01632960001", "0163296000x1", "#01632960"])
+@pytest.mark.parametrize(
+    "phone", ["01632 960 OOI", "call 01632960001", "0163296000x1", "#01632960"]
+)
 def test_a_phone_number_with_letters_or_other_signs_is_refused(phone):
     assert errors_on(details(phone=phone), "phone") == [PHONE_MESSAGE]
+
+
+@pytest.mark.parametrize(
+    "phone", ["01632\t960 001", "01632\n960001", "01632\r\n960001", "01632\x0b960001"]
+)
+def test_a_phone_number_with_control_characters_is_refused(phone):
+    assert errors_on(details(phone=phone), "phone") == [PHONE_MESSAGE]
+
+
+def test_a_phone_number_in_digits_of_another_script_is_refused():
+    # Arabic-Indic digits: a regex's \\d matches them; the diary and the practice would not.
+    arabic_indic = "\u0660\u0661\u0666\u0663\u0662 \u0669\u0666\u0660"
+    assert errors_on(details(phone=arabic_indic), "phone") == [PHONE_MESSAGE]
 
 
 def test_a_phone_number_longer_than_40_characters_is_refused_even_with_few_digits():
@@ -131,7 +148,9 @@ def test_the_phone_number_is_required():
 # --- DetailsForm: email -------------------------------------------------------
 
 
-@pytest.mark.parametrize("email", ["fred", "fred@", "@example.com", "fred@example", "fred smith@x.com"])
+@pytest.mark.parametrize(
+    "email", ["fred", "fred@", "@example.com", "fred@example", "fred smith@x.com"]
+)
 def test_an_email_address_that_is_not_one_is_refused(email):
     assert errors_on(details(email=email), "email") == [
         "Enter an email address like name@example.com"
@@ -173,7 +192,9 @@ def test_a_reason_may_have_line_breaks_and_tabs():
 
 @pytest.mark.parametrize("control", ["\x1b[2J", "\x07", "\x0b", "\x0c", "\x7f", "\x1f"])
 def test_a_reason_with_other_control_characters_is_refused(control):
-    assert errors_on(details(desc=f"Sore{control}knee"), "desc") == ["Remove the special characters"]
+    assert errors_on(details(desc=f"Sore{control}knee"), "desc") == [
+        "Remove the special characters"
+    ]
 
 
 @pytest.mark.parametrize("field", ["name", "desc"])
@@ -357,7 +378,9 @@ def test_chosen_returns_every_practitioner_and_room_for_any():
 
 
 def test_chosen_returns_the_one_practitioner_and_room_chosen():
-    form = ChooseForm([ANNA, JOHN], [ROOM_1, ROOM_2], data={"staffId": "42228", "sectionId": "7323"})
+    form = ChooseForm(
+        [ANNA, JOHN], [ROOM_1, ROOM_2], data={"staffId": "42228", "sectionId": "7323"}
+    )
     assert form.is_valid(), form.errors
     assert form.chosen() == ([JOHN], [ROOM_2])
 

@@ -1,0 +1,246 @@
+"""The wizard's window of days, its date and time formats and free-time keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings import wizard
+from bookings.wizard import SlotKey, Window, api_date, api_time, slot_key
+
+
+@pytest.fixture
+def today(monkeypatch, settings) -> dt.date:
+    """Today, pinned for the test, with a 7-day window and a 31-day horizon.
+
+    31 days, today the first, so the last bookable day is today + 30.
+    """
+    settings.BOOKING_WINDOW_DAYS = 7
+    settings.BOOKING_HORIZON_DAYS = 31
+    pinned = wizard.today()
+    monkeypatch.setattr(wizard, "today", lambda: pinned)
+    return pinned
+
+
+def days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
+
+
+# --- Window ---------------------------------------------------------------------
+
+
+def test_the_window_starts_today_by_default(today):
+    assert Window.starting(None) == Window(today, 7)
+    assert Window.starting("") == Window(today, 7)
+
+
+def test_a_window_asked_for_with_a_bad_date_starts_today(today):
+    assert Window.starting("20230230") == Window(today, 7)
+    assert Window.starting("tomorrow") == Window(today, 7)
+
+
+def test_a_window_in_the_past_starts_today(today):
+    past = today - days(10)
+    assert Window.starting(f"{past:%Y%m%d}") == Window(today, 7)
+
+
+def test_a_window_in_the_future_starts_on_the_day_asked_for(today):
+    start = today + days(5)
+    window = Window.starting(f"{start:%Y%m%d}")
+    assert window == Window(start, 7)
+    assert window.end == start + days(6)
+
+
+def test_a_window_beyond_the_horizon_is_the_last_bookable_day(today):
+    far = today + days(400)
+    assert Window.starting(f"{far:%Y%m%d}") == Window(today + days(30), 1)
+
+
+def test_a_window_is_shortened_at_the_horizon(today):
+    start = today + days(27)
+    window = Window.starting(f"{start:%Y%m%d}")
+    assert window.days == 4  # days 27, 28, 29 and 30
+    assert window.end == wizard.last_bookable_day() == today + days(30)
+
+
+def test_a_window_ending_on_the_last_bookable_day_is_not_shortened(today):
+    start = today + days(24)
+    window = Window.starting(f"{start:%Y%m%d}")
+    assert window == Window(start, 7)
+    assert window.end == today + days(30)
+
+
+def test_there_is_nothing_earlier_than_today(today):
+    assert Window.starting(None).earlier is None
+
+
+def test_earlier_goes_back_one_window(today):
+    start = today + days(10)
+    assert Window.starting(f"{start:%Y%m%d}").earlier == today + days(3)
+
+
+def test_earlier_stops_at_today(today):
+    start = today + days(3)
+    assert Window.starting(f"{start:%Y%m%d}").earlier == today
+
+
+def test_later_is_the_day_after_the_window(today):
+    assert Window.starting(None).later == today + days(7)
+
+
+def test_later_may_be_the_last_bookable_day(today):
+    start = today + days(23)
+    assert Window.starting(f"{start:%Y%m%d}").later == today + days(30)
+
+
+def test_there_is_nothing_later_than_the_horizon(today):
+    start = today + days(24)
+    assert Window.starting(f"{start:%Y%m%d}").later is None
+    assert Window.starting(f"{today + days(28):%Y%m%d}").later is None
+
+
+def test_the_horizon_counts_today_as_its_first_day(today):
+    assert (wizard.last_bookable_day() - today).days + 1 == 31
+
+
+def test_following_later_from_today_reaches_the_horizon_without_a_gap(today):
+    window, seen = Window.starting(None), set()
+    while True:
+        seen.update(window.start + days(i) for i in range(window.days))
+        if window.later is None:
+            break
+        window = Window.starting(f"{window.later:%Y%m%d}")
+    assert seen == {today + days(i) for i in range(31)}
+
+
+# --- api_date and api_time ----------------------------------------------------------
+
+
+def test_api_date_reads_yyyymmdd():
+    assert api_date("20240229") == dt.date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "20230230",
+        "20230229",
+        "20231301",
+        "20230001",
+        "2023023",
+        "202302281",
+        "2023-02-28",
+        " 20230228",
+        "20230228 ",
+        "2023022a",
+        "",
+        None,
+    ],
+)
+def test_api_date_refuses_what_is_not_a_calendar_date(value):
+    assert api_date(value) is None
+
+
+def test_api_time_reads_hhmm():
+    assert api_time("0915") == dt.time(9, 15)
+    assert api_time("0000") == dt.time(0, 0)
+    assert api_time("2359") == dt.time(23, 59)
+
+
+@pytest.mark.parametrize(
+    "value", ["2460", "2400", "0960", "1a00", "915", "09150", "09:15", " 915", "", None]
+)
+def test_api_time_refuses_what_is_not_a_time_of_day(value):
+    assert api_time(value) is None
+
+
+# --- Free-time keys -----------------------------------------------------------------
+
+
+def test_a_slot_key_is_formatted_as_date_time_practitioner_room():
+    assert slot_key(dt.date(2030, 10, 7), dt.time(9, 5), 42230, 7323) == "20301007-0905-42230-7323"
+
+
+def test_a_slot_key_round_trips():
+    key = slot_key(dt.date(2030, 10, 7), dt.time(9, 5), 42230, 7323)
+    parsed = SlotKey.parse(key)
+    assert parsed == SlotKey(dt.date(2030, 10, 7), dt.time(9, 5), 42230, 7323)
+    assert slot_key(parsed.date, parsed.time, parsed.practitioner_id, parsed.room_id) == key
+
+
+def test_a_slot_key_gives_the_details_steps_query_in_the_apis_names():
+    parsed = SlotKey.parse("20301007-0905-42230-7323")
+    assert parsed.query() == {
+        "staffId": 42230,
+        "sectionId": 7323,
+        "date": "20301007",
+        "time": "0905",
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "20301007-0905-42230",
+        "20301007-0905-42230-7323-1",
+        "20300230-0905-42230-7323",
+        "20301007-2460-42230-7323",
+        "20301007-1a00-42230-7323",
+        "20301007-0905-anna-7323",
+        "20301007-0905--1-7323",
+        "20301007-0905-1234567890123-7323",
+        " 20301007-0905-42230-7323",
+        "20301007-0905-42230-7323\n",
+        "20301007T0905-42230-7323",
+    ],
+)
+def test_a_slot_key_that_is_not_one_is_refused(value):
+    assert SlotKey.parse(value) is None
+
+
+# --- Notice and URLs -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("minutes", [0, 120, 24 * 60])
+def test_earliest_bookable_honours_the_minimum_notice(settings, minutes):
+    settings.BOOKING_MIN_NOTICE_MINUTES = minutes
+    before = timezone.now()
+    earliest = wizard.earliest_bookable()
+    after = timezone.now()
+    notice = dt.timedelta(minutes=minutes)
+    assert before + notice <= earliest <= after + notice
+    assert earliest.tzinfo is not None
+
+
+def test_at_is_in_the_practices_time_zone():
+    moment = wizard.at(dt.date(2030, 7, 1), dt.time(9, 0))
+    assert moment.utcoffset() == dt.timedelta(hours=1)  # Europe/London, summer
+    assert wizard.at(dt.date(2030, 1, 1), dt.time(9, 0)).utcoffset() == dt.timedelta(0)
+
+
+def test_url_drops_empty_values():
+    link = wizard.url("times", staffId="any", sectionId="", date=None, time=0)
+    parts = urlsplit(link)
+    assert parts.path == reverse("bookings:times")
+    assert parse_qs(parts.query) == {"staffId": ["any"], "time": ["0"]}
+
+
+def test_url_without_a_query_has_no_question_mark():
+    assert wizard.url("choose") == reverse("bookings:choose")
+    assert wizard.url("times", staffId="", sectionId=None) == reverse("bookings:times")
+
+
+def test_url_encodes_its_values():
+    link = wizard.url("details", desc="a&b=c")
+    assert parse_qs(urlsplit(link).query) == {"desc": ["a&b=c"]}
+
+
+def test_the_steps_are_in_order():
+    assert [s.name for s in wizard.STEPS] == ["choose", "times", "details", "booked"]
+    assert wizard.step("details").number == 3
