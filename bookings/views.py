@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -117,7 +118,8 @@ def times(request: HttpRequest) -> HttpResponse:
             raise
         return _choose_again(request, form)
     choice = {"staffId": form.cleaned_data["staffId"], "sectionId": form.cleaned_data["sectionId"]}
-    no_time_chosen = "next" in request.GET  # "Continue" pressed with no time chosen
+    # "Continue" pressed with no time chosen (only possible where there are times).
+    no_time_chosen = "next" in request.GET and bool(search.free_times)
     context = {
         "choice": choice,
         "window": window,
@@ -156,7 +158,7 @@ def _next_free_day(
 
 
 def _first_radio(search: diary.Search) -> str:
-    return f"slot-{search.free_times[0].key}" if search.free_times else "free-times"
+    return f"slot-{search.free_times[0].key}"
 
 
 def _window_url(choice: dict[str, str], start: dt.date | None) -> str | None:
@@ -243,7 +245,8 @@ def _chosen(source: QueryDict, *, posted: bool = False) -> Chosen | HttpResponse
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) <= 12 else None
+    # Not str.isdigit(): "²".isdigit() is true, and int("²") fails.
+    return int(value) if value and re.fullmatch(r"[0-9]{1,12}", value) else None
 
 
 def _token_args(chosen: Chosen, alternatives: tuple[str, ...] = ()) -> tuple:
@@ -268,6 +271,10 @@ def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
         token = tokens.read(data.get("token", ""))
     except tokens.BadToken:
         token = None
+    if token and not token.allows(
+        chosen.practitioner.id, chosen.room.id, f"{chosen.start:%Y%m%d}", f"{chosen.start:%H%M}"
+    ):
+        token = None
     if token and "slot" in data:
         # One of the free times offered after "just taken": same details, new time.
         alternative = wizard.SlotKey.parse(data["slot"])
@@ -278,20 +285,16 @@ def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
             chosen = Chosen(chosen.practitioner, chosen.room, start)
             for key, value in chosen.query.items():
                 data[key] = str(value)
-    elif token and not token.allows(
-        chosen.practitioner.id, chosen.room.id, f"{chosen.start:%Y%m%d}", f"{chosen.start:%H%M}"
-    ):
-        token = None
     data["token"] = tokens.issue(*_token_args(chosen))
     form = DetailsForm(data)
     if not form.is_valid():
         return _render_details(request, form, chosen, status=400)
-    if "review" in data:
-        # Enter pressed in a field while "just taken" offers times: book none unasked.
-        return _taken(request, form, chosen)
     if token is None:
         form.add_error(None, "This form has expired. Check your details and book again.")
         return _render_details(request, form, chosen, status=400)
+    if "review" in data:
+        # Enter pressed in a field while "just taken" offers times: book none unasked.
+        return _taken(request, form, chosen)
     if chosen.start < wizard.earliest_bookable():
         form.add_error("time", "This time is now too soon to book online. Choose another time")
         return _render_details(request, form, chosen, status=400)
@@ -396,10 +399,10 @@ def _error_links(form: forms.Form) -> list[tuple[str | None, str]]:
     for field, errors in form.errors.items():
         if field == "__all__":
             anchor = None
-        elif field in _SUMMARY_ANCHORS:
-            anchor = _SUMMARY_ANCHORS[field]
         elif isinstance(form.fields[field].widget, forms.RadioSelect):
             anchor = f"{form[field].auto_id}_0"  # the group's first radio button
+        elif field in _SUMMARY_ANCHORS:
+            anchor = _SUMMARY_ANCHORS[field]
         else:
             anchor = form[field].auto_id
         links.extend((anchor, str(message)) for message in errors)

@@ -1,5 +1,7 @@
 """Step 1, `/`: practitioner and room."""
 
+import re
+
 import pytest
 
 from .wizard_support import ANNA, JOHN, ROOM_1, UNAVAILABLE, FakeDiary, html, sets_no_cookie
@@ -12,8 +14,6 @@ def diary(live_api):
 
 def radio(name: str, value: object, page) -> str:
     """The radio button's tag, to see whether it is checked."""
-    import re
-
     tag = re.search(rf'<input[^>]*name="{name}"[^>]*value="{value}"[^>]*>', html(page))
     assert tag, f"no radio {name}={value}"
     return tag[0]
@@ -43,6 +43,11 @@ def test_it_shows_a_deep_linked_practitioner_chosen(client, diary):
 def test_it_says_so_when_a_linked_practitioner_is_no_longer_listed(client, diary):
     page = client.get("/?staffId=99999")
     assert "not taking online bookings" in html(page)
+
+
+def test_its_error_summary_links_to_the_practitioners_first_radio_button(client, diary):
+    page = client.get("/?staffId=99999")
+    assert 'id="id_staffId_0"' in html(page)
     assert 'href="#id_staffId_0"' in html(page)
 
 
@@ -91,5 +96,5 @@ def test_it_sets_no_cookie_on_the_unavailable_page(client, diary):
     assert sets_no_cookie(client.get("/"))
 
 
-def test_it_refuses_a_post(client, diary):
+def test_it_refuses_a_post(client, live_api):
     assert client.post("/", {"staffId": ANNA}).status_code == 405
