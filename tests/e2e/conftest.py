@@ -64,6 +64,7 @@ def new_page(browser):
 
     def open_page(**options):
         context = browser.new_context(accept_downloads=True, **options)
+        context.set_default_timeout(10_000)  # fail in seconds, not half a minute
         contexts.append(context)
         return context.new_page()
 
@@ -97,7 +98,7 @@ def site(live_server, settings):
 
 @pytest.fixture
 def screenshot(request):
-    """`screenshot(name)` saves the `page` fixture's page; `screenshot(name, other_page)` another."""
+    """`screenshot(name)` saves the `page` fixture's page, `screenshot(name, other)` another."""
 
     def take(name: str, target=None) -> Path:
         target = target if target is not None else request.getfixturevalue("page")
