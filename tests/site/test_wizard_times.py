@@ -274,3 +274,30 @@ def test_it_sets_no_cookie(client, diary):
     diary.add_free(at(1, "1415"))
     assert sets_no_cookie(client.get(times_url()))
     assert sets_no_cookie(client.get(times_url(slot=slot(at(1, "1415")))))
+
+
+# --- Odd corners -------------------------------------------------------------------
+
+
+def test_it_sends_the_patient_back_to_choose_when_nothing_is_listed(client, live_api):
+    diary = FakeDiary(live_api)
+    diary.answer("staffList", {"staff": []})
+    page = client.get(times_url())
+    assert page.status_code == 302
+    assert page["Location"] == wizard.url("choose")
+
+
+def test_an_old_any_link_means_the_one_practitioner_left(client, live_api):
+    diary = FakeDiary(live_api, staff={ANNA: "Anna"})
+    diary.add_free(at(1, "1415"))
+    page = client.get(times_url(staff=wizard.ANY))
+    assert page.status_code == 200
+    (sent,) = diary.calls("freeList")
+    assert sent["staffId"] == ANNA
+
+
+def test_a_diary_error_with_no_field_on_free_times_is_the_unavailable_page(client, diary):
+    diary.answer("freeList", error(13, action="freeList"))
+    page = client.get(times_url())
+    assert page.status_code == 503
+    assert "01632 960 123" in html(page)
