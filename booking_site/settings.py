@@ -118,13 +118,25 @@ BOOKING_MAX_PARALLEL_SEARCHES = _number(
 # How many other free times to offer when the chosen one was just taken.
 BOOKING_ALTERNATIVES = _number("BOOKING_ALTERNATIVES", 6, whole=True, positive=True)
 # A details form older than this is refused (and a fresh one issued).
-BOOKING_FORM_MAX_AGE_SECONDS = _number("BOOKING_FORM_MAX_AGE_SECONDS", 2 * 3600, whole=True)
+BOOKING_FORM_MAX_AGE_SECONDS = _number(
+    "BOOKING_FORM_MAX_AGE_SECONDS", 2 * 3600, whole=True, positive=True
+)
 # The confirmation page lives this long at its unguessable URL, then is gone.
-BOOKING_CONFIRMATION_SECONDS = _number("BOOKING_CONFIRMATION_SECONDS", 24 * 3600, whole=True)
+BOOKING_CONFIRMATION_SECONDS = _number(
+    "BOOKING_CONFIRMATION_SECONDS", 24 * 3600, whole=True, positive=True
+)
 # Off where the practice's own diary already emails patients.
 BOOKING_CONFIRMATION_EMAIL = env.bool("BOOKING_CONFIRMATION_EMAIL", default=True)
 
 # Mail: the console in development; SMTP with EMAIL_URL=smtp+tls://user:pass@host:587.
+if not DEBUG and BOOKING_CONFIRMATION_EMAIL and "EMAIL_URL" not in os.environ:
+    # The console backend would print patients' names and addresses into the
+    # server's log, and no patient would get an email.
+    raise _missing(
+        "EMAIL_URL",
+        "the practice's mail server, e.g. smtp+tls://user:password@smtp.example.com:587;"
+        " or set BOOKING_CONFIRMATION_EMAIL=false where the diary emails patients itself.",
+    )
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # The confirmation page waits for the mail server at most this long.
 EMAIL_TIMEOUT = _number("EMAIL_TIMEOUT", 5, positive=True)

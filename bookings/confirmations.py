@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -51,7 +52,10 @@ class Booked:
 
     @property
     def end(self) -> dt.datetime:
-        return self.start + dt.timedelta(minutes=self.duration_minutes)
+        # In UTC: aware arithmetic in one zone is wall-clock arithmetic, which
+        # is wrong across a change to or from summer time.
+        end = self.start.astimezone(dt.UTC) + dt.timedelta(minutes=self.duration_minutes)
+        return end.astimezone(self.start.tzinfo)
 
     @property
     def moved(self) -> bool:
@@ -173,10 +177,13 @@ def outlook_calendar_url(booked: Booked) -> str:
 
 
 def send_email(booked: Booked, *, to: str, name: str, page_url: str) -> bool:
-    """Email the patient the confirmation, with the calendar file; True if sent.
+    """Email the patient the confirmation, with the calendar file; True if sent in time.
 
-    A failure is logged, without the address, and never raised: the booking is
-    made and the page says so. EMAIL_TIMEOUT bounds how long the page waits.
+    The mail server is given EMAIL_TIMEOUT seconds in all, not per step of
+    the SMTP conversation: the send runs in a thread the page waits on that
+    long. A send still going on finishes, and marks the confirmation emailed,
+    after the page has gone. A failure is logged, without the address, and
+    never raised: the booking is made and the page says so.
     """
     if not settings.BOOKING_CONFIRMATION_EMAIL:
         return False
@@ -199,10 +206,21 @@ def send_email(booked: Booked, *, to: str, name: str, page_url: str) -> bool:
         reply_to=[settings.PRACTICE_EMAIL],
     )
     message.attach("appointment.ics", calendar_file(booked), "text/calendar")
-    try:
-        message.send()
-    except Exception as exc:  # whatever the mail server did, the booking stands
-        # The exception's text can carry the patient's address (SMTPRecipientsRefused).
-        logger.error("confirmation email not sent: %s", type(exc).__name__)
-        return False
-    return True
+    sent = threading.Event()
+
+    def send() -> None:
+        try:
+            message.send()
+        except Exception as exc:  # whatever the mail server did, the booking stands
+            # The exception's text can carry the patient's address (SMTPRecipientsRefused).
+            logger.error("confirmation email not sent: %s", type(exc).__name__)
+            return
+        mark_emailed(booked)
+        sent.set()
+
+    thread = threading.Thread(target=send, name="confirmation-email", daemon=True)
+    thread.start()
+    thread.join(settings.EMAIL_TIMEOUT)
+    if thread.is_alive():
+        logger.warning("confirmation email still sending after %ss", settings.EMAIL_TIMEOUT)
+    return sent.is_set()

@@ -142,7 +142,9 @@ def nearest_free_times(
     days = max(1, min(14, (wizard.last_bookable_day() - first).days + 1))
     free = _free_times(practitioner, room, first, days, not_before)
     free = [f for f in free if f.start != wanted]
-    free.sort(key=lambda f: abs(f.start - wanted))
+    # In UTC: a difference within one zone is wall-clock, wrong across a clock change.
+    wanted_utc = wanted.astimezone(dt.UTC)
+    free.sort(key=lambda f: abs(f.start.astimezone(dt.UTC) - wanted_utc))
     return tuple(sorted(free[: settings.BOOKING_ALTERNATIVES], key=lambda f: f.start))
 
 
@@ -160,7 +162,7 @@ def _free_times(
         FreeTime(when, practitioner, room, answer.slot_minutes)
         for day in answer.days
         for moment in day.times
-        if (when := wizard.at(day.date, moment)) >= not_before
+        if (when := wizard.at(day.date, moment)) >= not_before and wizard.exists(when)
     ]
 
 

@@ -327,10 +327,9 @@ def _book(request: HttpRequest, form: DetailsForm, chosen: Chosen) -> HttpRespon
         return _render_details(request, form, chosen, problem="unavailable", status=503)
     booked = confirmations.keep(confirmation, requested=chosen.start)
     page = reverse("bookings:booked", args=[booked.reference])
-    if confirmations.send_email(
+    confirmations.send_email(
         booked, to=patient["email"], name=patient["name"], page_url=request.build_absolute_uri(page)
-    ):
-        confirmations.mark_emailed(booked)
+    )
     return _see_other(page)
 
 

@@ -57,7 +57,8 @@ def today() -> dt.date:
 
 def earliest_bookable() -> dt.datetime:
     """Free times before this are not offered: the practice needs notice."""
-    return timezone.localtime() + dt.timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
+    notice = dt.timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
+    return timezone.localtime(timezone.now() + notice)  # added in UTC, then shown locally
 
 
 def last_bookable_day() -> dt.date:
@@ -74,6 +75,11 @@ def time_zone_label() -> str:
 def at(day: dt.date, moment: dt.time) -> dt.datetime:
     """A date and time of the practice's diary as an aware datetime."""
     return dt.datetime.combine(day, moment, tzinfo=timezone.get_current_timezone())
+
+
+def exists(moment: dt.datetime) -> bool:
+    """False for a wall-clock time skipped when the clocks go forward (01:30 in March)."""
+    return moment.astimezone(dt.UTC).astimezone(moment.tzinfo).replace(fold=0) == moment
 
 
 def api_date(value: str | None) -> dt.date | None:

@@ -8,6 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = {"DJANGO_SECRET_KEY": "s" * 50}
 LIVE = {"PHYSIODIARY_API_URL": "https://diary.example:1234/api/request"}
+MAIL = {"EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587"}
 
 
 def start_django(*, code: str = "print('started')", **env: str) -> subprocess.CompletedProcess:
@@ -15,7 +16,9 @@ def start_django(*, code: str = "print('started')", **env: str) -> subprocess.Co
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "PHYSIODIARY_", "SANDBOX_", "PRACTICE_"))
+        if not k.startswith(
+            ("DJANGO_", "PHYSIODIARY_", "SANDBOX_", "PRACTICE_", "BOOKING_", "EMAIL_")
+        )
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="booking_site.settings")
     clean.setdefault("DJANGO_ENV_FILE", "/nonexistent/.env")  # no developer's .env
@@ -43,7 +46,9 @@ def test_it_starts_in_debug_with_no_configuration_at_all():
         ({**SECRET, **LIVE}, "PHYSIODIARY_API_KEY"),
         ({**SECRET, "SANDBOX_ENABLED": "true"}, "PHYSIODIARY_API_KEY"),
         # A forgotten URL must not send a real practice's patients to the demo diary.
-        ({**SECRET, "PHYSIODIARY_API_KEY": "k"}, "PHYSIODIARY_API_URL"),
+        ({**SECRET, "PHYSIODIARY_API_KEY": "k", **MAIL}, "PHYSIODIARY_API_URL"),
+        # The console backend would print patients' details into the log.
+        ({**SECRET, **LIVE, "PHYSIODIARY_API_KEY": "k"}, "EMAIL_URL"),
     ],
 )
 def test_it_refuses_to_start_without_debug_and_names_the_missing_variable(env, missing):
@@ -66,8 +71,9 @@ def test_it_refuses_to_run_with_no_diary_at_all():
 @pytest.mark.parametrize(
     "env",
     [
-        {**SECRET, **LIVE, "PHYSIODIARY_API_KEY": "k"},
-        {**SECRET, "SANDBOX_ENABLED": "true", "PHYSIODIARY_API_KEY": "demo"},
+        {**SECRET, **LIVE, **MAIL, "PHYSIODIARY_API_KEY": "k"},
+        {**SECRET, **LIVE, "PHYSIODIARY_API_KEY": "k", "BOOKING_CONFIRMATION_EMAIL": "false"},
+        {**SECRET, **MAIL, "SANDBOX_ENABLED": "true", "PHYSIODIARY_API_KEY": "demo"},
     ],
 )
 def test_it_starts_without_debug_when_production_is_configured(env):
@@ -87,6 +93,10 @@ def test_it_starts_without_debug_when_production_is_configured(env):
         ("PHYSIODIARY_RETRY_BACKOFF", "soon"),
         ("PHYSIODIARY_LIST_CACHE_SECONDS", "-5"),
         ("SANDBOX_LATENCY_MS", "fast"),
+        ("BOOKING_CONFIRMATION_SECONDS", "0"),
+        ("BOOKING_FORM_MAX_AGE_SECONDS", "0"),
+        ("BOOKING_HORIZON_DAYS", "0"),
+        ("EMAIL_TIMEOUT", "0"),
     ],
 )
 def test_it_refuses_a_number_that_makes_no_sense_and_names_it(name, value):

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import re
 import smtplib
+import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -297,3 +298,38 @@ def test_a_failing_mail_server_is_logged_without_the_address_and_not_raised(
     assert error.exc_info is None
     assert "fred@example.com" not in caplog.text
     assert mailoutbox == []
+
+
+def test_a_slow_mail_server_holds_the_page_no_longer_than_email_timeout(settings, monkeypatch):
+    settings.BOOKING_CONFIRMATION_EMAIL = True
+    settings.EMAIL_TIMEOUT = 0.05
+    release = threading.Event()
+    monkeypatch.setattr(EmailMessage, "send", lambda self: release.wait(5) and 1)
+    booked = keep(confirmation(), requested=wizard.at(in_days(3), dt.time(9, 15)))
+
+    sent = send_email(booked, to="fred@example.com", name="Fred", page_url="https://x/")
+
+    assert sent is False  # the page goes on while the mail server dawdles
+    assert not find(booked.reference).emailed
+    release.set()
+    deadline = time.monotonic() + 5
+    while not find(booked.reference).emailed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert find(booked.reference).emailed  # and the send, once done, is recorded
+
+
+@pytest.mark.parametrize(
+    ("day", "start", "end"),
+    [
+        (dt.date(2027, 3, 28), dt.time(0, 45), "02:30"),  # 45 minutes, the clocks going forward
+        (dt.date(2027, 10, 31), dt.time(0, 45), "01:30"),  # the first 01:30, before they go back
+    ],
+)
+def test_an_appointment_lasts_its_length_across_a_clock_change(day, start, end):
+    booked = booked_on(day, start, minutes=45)
+    assert f"{booked.end:%H:%M}" == end
+    assert booked.end.astimezone(dt.UTC) - booked.start.astimezone(dt.UTC) == dt.timedelta(
+        minutes=45
+    )
+    dates = query_of(google_calendar_url(booked))["dates"].split("/")
+    assert dates[0] < dates[1]

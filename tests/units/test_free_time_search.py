@@ -378,3 +378,12 @@ def test_first_free_day_leaves_out_times_too_soon(fake, today, settings):
         free_days({today: ["2359"], today + dt.timedelta(days=5): ["0900"]}),
     )
     assert diary.first_free_day([ANNA], [ROOM_2], today) == today + dt.timedelta(days=5)
+
+
+def test_a_time_the_clocks_skip_is_not_offered(fake):
+    spring_forward = dt.date(2027, 3, 28)  # 01:00 GMT becomes 02:00 BST
+    fake.answer(ANNA, ROOM_2, free_list(spring_forward, ["0030", "0130", "0230"]))
+    search = diary.find_free_times(
+        [ANNA], [ROOM_2], spring_forward, 1, not_before=midnight(spring_forward)
+    )
+    assert [f"{f.start:%H%M}" for f in search.free_times] == ["0030", "0230"]

@@ -244,3 +244,27 @@ def test_url_encodes_its_values():
 def test_the_steps_are_in_order():
     assert [s.name for s in wizard.STEPS] == ["choose", "times", "details", "booked"]
     assert wizard.step("details").number == 3
+
+
+@pytest.mark.parametrize(
+    ("moment", "real"),
+    [
+        ((2027, 3, 28, 1, 30), False),  # the clocks go forward at 01:00: 01:30 never happens
+        ((2027, 3, 28, 2, 30), True),
+        ((2027, 10, 31, 1, 30), True),  # the clocks go back: 01:30 happens twice, but happens
+        ((2027, 6, 1, 9, 0), True),
+    ],
+)
+def test_a_time_skipped_when_the_clocks_go_forward_does_not_exist(moment, real):
+    *day, hour, minute = moment
+    assert wizard.exists(wizard.at(dt.date(*day), dt.time(hour, minute))) is real
+
+
+def test_minimum_notice_is_counted_in_real_time_across_a_clock_change(settings, monkeypatch):
+    settings.BOOKING_MIN_NOTICE_MINUTES = 120
+    # 00:30 GMT on the morning the clocks go forward: two hours later is 03:30 BST.
+    monkeypatch.setattr(
+        "django.utils.timezone.now", lambda: dt.datetime(2027, 3, 28, 0, 30, tzinfo=dt.UTC)
+    )
+    earliest = wizard.earliest_bookable()
+    assert (earliest.hour, earliest.minute) == (3, 30)
