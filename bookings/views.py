@@ -27,8 +27,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import confirmations, diary, tokens, wizard
-from .forms import ChooseForm, DetailsForm
+from .forms import ChooseForm, DetailsForm, where
 from .physiodiary import (
+    ApiError,
     ErrorCode,
     PhysiodiaryError,
     Practitioner,
@@ -195,6 +196,8 @@ class Chosen:
     practitioner: Practitioner
     room: Room
     start: dt.datetime
+    # On a POST: "staffId" or "sectionId" when no longer listed by the diary.
+    unlisted: tuple[str, ...] = ()
 
     @property
     def query(self) -> dict[str, object]:
@@ -224,7 +227,11 @@ def details(request: HttpRequest) -> HttpResponse:
 
 
 def _chosen(source: QueryDict, *, posted: bool = False) -> Chosen | HttpResponse:
-    """The free time named by the request, or where to go to choose one."""
+    """The free time named by the request, or where to go to choose one.
+
+    A GET with a free time that cannot be offered goes back a step. A POST
+    never does: it carries what the patient typed, so it gets field errors.
+    """
     practitioner_id, room_id = _int(source.get("staffId")), _int(source.get("sectionId"))
     day, moment = wizard.api_date(source.get("date")), wizard.api_time(source.get("time"))
     try:
@@ -233,15 +240,32 @@ def _chosen(source: QueryDict, *, posted: bool = False) -> Chosen | HttpResponse
     except PhysiodiaryError:
         if not posted or practitioner_id is None or room_id is None:
             raise
-        # A patient's POST is not thrown away because the lists are unavailable:
-        # `book` checks the ids anyway, and its failure keeps what was typed.
-        practitioner = Practitioner(practitioner_id, "the practitioner you chose")
-        room = Room(room_id, "the room you chose")
+        # The lists are unavailable: `book` checks the ids anyway, and its
+        # failure keeps what was typed.
+        practitioner, room = _unlisted_practitioner(practitioner_id), _unlisted_room(room_id)
+    if posted and practitioner_id and room_id and day and moment:
+        unlisted = (("staffId",) if practitioner is None else ()) + (
+            ("sectionId",) if room is None else ()
+        )
+        return Chosen(
+            practitioner or _unlisted_practitioner(practitioner_id),
+            room or _unlisted_room(room_id),
+            wizard.at(day, moment),
+            unlisted,
+        )
     if practitioner is None or room is None:
         return redirect(wizard.url("choose", staffId=practitioner_id, sectionId=room_id))
     if day is None or moment is None or not wizard.today() <= day <= wizard.last_bookable_day():
         return redirect(wizard.url("times", staffId=practitioner.id, sectionId=room.id))
     return Chosen(practitioner, room, wizard.at(day, moment))
+
+
+def _unlisted_practitioner(practitioner_id: int) -> Practitioner:
+    return Practitioner(practitioner_id, "the practitioner you chose")
+
+
+def _unlisted_room(room_id: int) -> Room:
+    return Room(room_id, "the room you chose")
 
 
 def _int(value: str | None) -> int | None:
@@ -295,10 +319,22 @@ def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
     if "review" in data:
         # Enter pressed in a field while "just taken" offers times: book none unasked.
         return _taken(request, form, chosen)
+    for field in chosen.unlisted:
+        form.add_error(field, _UNLISTED[field])
     if chosen.start < wizard.earliest_bookable():
         form.add_error("time", "This time is now too soon to book online. Choose another time")
+    elif chosen.start.date() > wizard.last_bookable_day():
+        form.add_error("date", "This date is too far ahead to book online. Choose another time")
+    if form.errors:
         return _render_details(request, form, chosen, status=400)
     return _book(request, form, chosen)
+
+
+#: A POST for a practitioner or room the diary no longer lists.
+_UNLISTED = {
+    "staffId": where(ApiError(ErrorCode.INVALID_STAFF_ID, "staffId", ""))[1],
+    "sectionId": where(ApiError(ErrorCode.INVALID_SECTION_ID, "sectionId", ""))[1],
+}
 
 
 def _book(request: HttpRequest, form: DetailsForm, chosen: Chosen) -> HttpResponse:

@@ -23,6 +23,7 @@ from .wizard_support import (
     details_url,
     error,
     errors,
+    hhmm,
     html,
     open_details,
     sets_no_cookie,
@@ -432,7 +433,54 @@ def test_it_never_puts_the_patients_details_in_a_link_or_form_action(client, dia
 def test_it_never_puts_the_patients_details_in_a_redirect(client, diary, changes):
     token = open_details(client, WHEN)
     page = client.post(details_url(WHEN), valid_post(token, WHEN, **changes))
+    if page.status_code == 400:
+        return  # kept on the page, with what was typed: nothing went into a URL
     assert page.status_code in (302, 303)
     location = unquote(page["Location"]).replace("+", " ")
     for value in PATIENT.values():
         assert value not in location
+
+
+def assert_kept_with_error(page, anchor: str, message: str) -> None:
+    assert page.status_code == 400
+    body = html(page)
+    assert f'href="#{anchor}"' in body
+    assert message in body
+    for value in PATIENT.values():
+        assert value in body
+
+
+@pytest.mark.parametrize(
+    ("lists", "anchor", "message"),
+    [
+        (
+            {"staffList": {"staff": [{"id": JOHN, "name": "John"}]}},
+            "summary-practitioner",
+            "This practitioner cannot be booked online",
+        ),
+        (
+            {"sectionList": {"sections": [{"id": ROOM_1, "name": "Treatment Room 1"}]}},
+            "summary-room",
+            "This room cannot be booked online",
+        ),
+    ],
+    ids=["practitioner", "room"],
+)
+def test_a_post_for_someone_no_longer_listed_keeps_what_was_typed(
+    client, diary, lists, anchor, message
+):
+    token = open_details(client, WHEN)
+    for action, answer in lists.items():
+        diary.answer(action, answer)
+    cache.clear()  # the lists are asked for again, and have changed since the form was issued
+    page = client.post(details_url(WHEN), valid_post(token, WHEN))
+    assert_kept_with_error(page, anchor, message)
+    assert diary.calls("book") == []
+
+
+def test_a_post_for_a_time_gone_by_keeps_what_was_typed(client, diary):
+    yesterday = at(-1, "1415")
+    token = tokens.issue(ANNA, ROOM_2, ymd(yesterday), hhmm(yesterday))
+    page = client.post(details_url(yesterday), valid_post(token, yesterday))
+    assert_kept_with_error(page, "summary-when", "This time is now too soon to book online")
+    assert diary.calls("book") == []
