@@ -135,14 +135,36 @@ def times(request: HttpRequest) -> HttpResponse:
         "earlier_url": _window_url(choice, window.earlier),
         "later_url": _window_url(choice, window.later),
         "horizon_days": settings.BOOKING_HORIZON_DAYS,
+        "can_choose": len(practitioners) > 1 or len(rooms) > 1,
     }
-    if not search.free_times and window.later:
-        context.update(_next_free_day(choice, who, where, window.later))
+    if not search.free_times:
+        context["wider_urls"] = _wider(choice, who, where, practitioners, rooms)
+        if window.later:
+            context.update(_next_free_day(choice, who, where, window.later))
     return _render(request, "times", context, status=400 if no_time_chosen else 200)
 
 
 def _choose_again(request: HttpRequest, form: ChooseForm) -> HttpResponse:
     return _render(request, "choose", {"form": form, "error_links": _error_links(form)}, 400)
+
+
+def _wider(
+    choice: dict[str, str],
+    who: list[Practitioner],
+    where: list[Room],
+    practitioners: tuple[Practitioner, ...],
+    rooms: tuple[Room, ...],
+) -> list[tuple[str, str]]:
+    """Searches one step wider than a choice with nothing free: any room, any practitioner."""
+    wider = []
+    if len(where) == 1 and len(rooms) > 1 and len(who) == 1:
+        url = wizard.url("times", staffId=choice["staffId"], sectionId=wizard.ANY)
+        wider.append((f"Look for {who[0].name} in any room", url))
+    if len(who) == 1 and len(practitioners) > 1:
+        url = wizard.url("times", staffId=wizard.ANY, sectionId=choice["sectionId"])
+        place = f"in {where[0].name}" if len(where) == 1 else "in any room"
+        wider.append((f"Look for any practitioner {place}", url))
+    return wider
 
 
 def _next_free_day(
@@ -411,11 +433,24 @@ def _render_details(
         "action": wizard.url("details", **chosen.query),
         "change_choice_url": wizard.url(
             "choose", staffId=chosen.practitioner.id, sectionId=chosen.room.id
-        ),
+        )
+        if _can_choose()
+        else None,
         "change_time_url": _times_url(chosen),
         "error_links": _error_links(form),
     }
-    return _render(request, "details", context, status=status)
+    response = _render(request, "details", context, status=status)
+    # What was typed must not come back from the browser's cache on a shared computer.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _can_choose() -> bool:
+    """Whether step 1 has anything to choose (else its Change links only come back)."""
+    try:
+        return len(diary.practitioners()) > 1 or len(diary.rooms()) > 1
+    except PhysiodiaryError:
+        return True
 
 
 #: Where the error summary sends the patient for a field with no input of its own.
@@ -459,7 +494,7 @@ def booked(request: HttpRequest, reference: str) -> HttpResponse:
             "booked": kept,
             "google_url": confirmations.google_calendar_url(kept),
             "outlook_url": confirmations.outlook_calendar_url(kept),
-            "keep_hours": max(1, settings.BOOKING_CONFIRMATION_SECONDS // 3600),
+            "kept_for": _duration(settings.BOOKING_CONFIRMATION_SECONDS),
         },
     )
     response["Cache-Control"] = "no-store"
@@ -478,6 +513,13 @@ def booked_calendar(request: HttpRequest, reference: str) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _duration(seconds: int) -> str:
+    hours, minutes = seconds // 3600, seconds // 60
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{max(minutes, 1)} minute{'s' if minutes != 1 else ''}"
 
 
 # --- Shared ---------------------------------------------------------------------------

@@ -11,10 +11,20 @@
     form.addEventListener("submit", function () {
       var button = form.querySelector("button[data-once]");
       if (!button) return;
+      button.setAttribute("data-label", button.textContent);
       window.setTimeout(function () {
         button.disabled = true;
         button.textContent = "Booking…";
       }, 0);
+    });
+  });
+
+  // Back to a page kept in the browser's memory: the button works again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("button[data-once]").forEach(function (button) {
+      button.disabled = false;
+      button.textContent = button.getAttribute("data-label") || button.textContent;
     });
   });
 

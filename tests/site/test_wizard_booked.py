@@ -119,3 +119,13 @@ def test_it_confirms_the_booking_when_the_email_fails(client, diary, settings, c
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors
     assert not any(PATIENT["email"] in line for line in errors)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(86400, "24 hours"), (3600, "1 hour"), (1800, "30 minutes"), (60, "1 minute")],
+)
+def test_it_says_how_long_the_page_stays(client, diary, settings, seconds, words):
+    settings.BOOKING_CONFIRMATION_SECONDS = seconds
+    page = client.get(book(client))
+    assert f"This page stays available for {words}." in html(page)

@@ -484,3 +484,15 @@ def test_a_post_for_a_time_gone_by_keeps_what_was_typed(client, diary):
     page = client.post(details_url(yesterday), valid_post(token, yesterday))
     assert_kept_with_error(page, "summary-when", "This time is now too soon to book online")
     assert diary.calls("book") == []
+
+
+def test_the_details_page_is_never_kept_in_a_cache(client, diary):
+    assert client.get(details_url(WHEN))["Cache-Control"] == "no-store"
+    assert submit(client, WHEN, name="")["Cache-Control"] == "no-store"
+
+
+def test_a_problem_is_announced_in_the_title_and_focused(client, diary):
+    diary.answer("book", UNAVAILABLE["connection refused"])
+    body = html(submit(client, WHEN))
+    assert "<title>Error: " in body
+    assert 'id="problem" tabindex="-1" data-focus-on-load' in body

@@ -301,3 +301,23 @@ def test_a_diary_error_with_no_field_on_free_times_is_the_unavailable_page(clien
     page = client.get(times_url())
     assert page.status_code == 503
     assert "01632 960 123" in html(page)
+
+
+def test_each_day_is_a_heading_inside_its_legend(client, diary):
+    diary.add_free(at(1, "1415"))
+    body = html(client.get(times_url()))
+    assert f'<h2 class="free-day-heading">{heading(day(1))}</h2>' in body
+    assert '<h3 class="part-of-day-heading"' in body
+
+
+def test_with_nothing_free_it_offers_a_wider_search(client, diary):
+    body = html(client.get(times_url(staff=ANNA, room=ROOM_1)))
+    assert "Look for Anna in any room" in body
+    assert "Look for any practitioner in Treatment Room 1" in body
+    assert f'href="{times_url(staff=ANNA, room=wizard.ANY)}"'.replace("&", "&amp;") in body
+
+
+def test_with_one_practitioner_and_one_room_there_is_no_change_link(client, live_api):
+    diary = FakeDiary(live_api, staff={ANNA: "Anna"}, rooms={ROOM_2: "Treatment Room 2"})
+    diary.add_free(at(1, "1415"))
+    assert "Change<span" not in html(client.get(times_url()))
