@@ -111,9 +111,10 @@ BOOKING_WINDOW_DAYS = _number("BOOKING_WINDOW_DAYS", 7, whole=True, positive=Tru
 BOOKING_HORIZON_DAYS = _number("BOOKING_HORIZON_DAYS", 90, whole=True, positive=True)
 # Free times starting sooner than this are not offered: the practice needs notice.
 BOOKING_MIN_NOTICE_MINUTES = _number("BOOKING_MIN_NOTICE_MINUTES", 120, whole=True)
-# "Any practitioner" asks the diary about every pair at once, at most this many at a time.
+# "Any practitioner" asks the diary about every pair at once, at most this many at a
+# time (16 is also the size of the client's connection pool).
 BOOKING_MAX_PARALLEL_SEARCHES = _number(
-    "BOOKING_MAX_PARALLEL_SEARCHES", 6, whole=True, positive=True
+    "BOOKING_MAX_PARALLEL_SEARCHES", 16, whole=True, positive=True
 )
 # How many other free times to offer when the chosen one was just taken.
 BOOKING_ALTERNATIVES = _number("BOOKING_ALTERNATIVES", 6, whole=True, positive=True)
