@@ -107,7 +107,10 @@ def times(request: HttpRequest) -> HttpResponse:
         return _choose_again(request, form)
     chosen = wizard.SlotKey.parse(request.GET.get("slot"))
     if chosen:
-        return redirect(wizard.url("details", **chosen.query()))
+        # `via` keeps "any" for the details page's Change links.
+        staff, section = form.cleaned_data["staffId"], form.cleaned_data["sectionId"]
+        via = f"{staff}.{section}" if wizard.ANY in (staff, section) else None
+        return redirect(wizard.url("details", **chosen.query(), via=via))
     window = wizard.Window.starting(request.GET.get("date"))
     who, where = form.chosen()
     not_before = wizard.earliest_bookable()
@@ -242,7 +245,7 @@ def details(request: HttpRequest) -> HttpResponse:
         return chosen
     if request.method == "GET":
         if chosen.start < wizard.earliest_bookable():
-            return redirect(_times_url(chosen, passed=True))
+            return redirect(_times_url(request, chosen, passed=True))
         form = DetailsForm(initial={**chosen.query, "token": tokens.issue(*_token_args(chosen))})
         return _render_details(request, form, chosen)
     return _submit(request, chosen)
@@ -300,14 +303,27 @@ def _token_args(chosen: Chosen, alternatives: tuple[str, ...] = ()) -> tuple:
     return q["staffId"], q["sectionId"], q["date"], q["time"], alternatives
 
 
-def _times_url(chosen: Chosen, *, passed: bool = False) -> str:
+def _times_url(request: HttpRequest, chosen: Chosen, *, passed: bool = False) -> str:
     return wizard.url(
         "times",
-        staffId=chosen.practitioner.id,
-        sectionId=chosen.room.id,
+        **_choice(request, chosen),
         date=f"{chosen.start:%Y%m%d}",
         passed=1 if passed else None,
     )
+
+
+def _choice(request: HttpRequest, chosen: Chosen) -> dict[str, object]:
+    """What the patient chose at step 1: "any" survives through `via` (see `times`)."""
+    staff, _, section = request.GET.get("via", "").partition(".")
+    return {
+        "staffId": wizard.ANY if staff == wizard.ANY else chosen.practitioner.id,
+        "sectionId": wizard.ANY if section == wizard.ANY else chosen.room.id,
+    }
+
+
+def _via(request: HttpRequest, chosen: Chosen) -> str | None:
+    choice = _choice(request, chosen)
+    return f"{choice['staffId']}.{choice['sectionId']}" if wizard.ANY in choice.values() else None
 
 
 def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
@@ -430,13 +446,11 @@ def _render_details(
         "chosen": chosen,
         "problem": problem,
         "taken": taken,
-        "action": wizard.url("details", **chosen.query),
-        "change_choice_url": wizard.url(
-            "choose", staffId=chosen.practitioner.id, sectionId=chosen.room.id
-        )
+        "action": wizard.url("details", **chosen.query, via=_via(request, chosen)),
+        "change_choice_url": wizard.url("choose", **_choice(request, chosen))
         if _can_choose()
         else None,
-        "change_time_url": _times_url(chosen),
+        "change_time_url": _times_url(request, chosen),
         "error_links": _error_links(form),
     }
     response = _render(request, "details", context, status=status)

@@ -9,7 +9,7 @@ import pytest
 from django.core import signing
 from django.core.cache import cache
 
-from bookings import tokens
+from bookings import tokens, wizard
 
 from .wizard_support import (
     ANNA,
@@ -496,3 +496,22 @@ def test_a_problem_is_announced_in_the_title_and_focused(client, diary):
     body = html(submit(client, WHEN))
     assert "<title>Error: " in body
     assert 'id="problem" tabindex="-1" data-focus-on-load' in body
+
+
+def test_a_time_found_under_any_practitioner_keeps_any_in_its_change_links(client, diary):
+    diary.add_free(WHEN)
+    page = client.get(
+        wizard.url("times", staffId=wizard.ANY, sectionId=wizard.ANY, slot=slot(WHEN))
+    )
+    assert "via=any.any" in page["Location"]
+    body = html(client.get(page["Location"]))
+    change_time = wizard.url("times", staffId="any", sectionId="any", date=ymd(WHEN))
+    assert f'href="{change_time}"'.replace("&", "&amp;") in body
+    assert 'href="/?staffId=any&amp;sectionId=any"' in body
+    assert "via=any.any" in re.search(r'<form method="post" action="([^"]*)"', body)[1]
+
+
+def test_a_via_that_is_not_any_is_ignored(client, diary):
+    body = html(client.get(details_url(WHEN) + "&via=<script>.1"))
+    assert "<script>" not in body.split("<main", 1)[1]
+    assert f'href="/?staffId={ANNA}&amp;sectionId={ROOM_2}"' in body
