@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import wizard
+from .context_processors import practice
 from .physiodiary import Confirmation
 
 logger = logging.getLogger(__name__)
@@ -187,18 +188,8 @@ def send_email(booked: Booked, *, to: str, name: str, page_url: str) -> bool:
     """
     if not settings.BOOKING_CONFIRMATION_EMAIL:
         return False
-    context = {
-        "booked": booked,
-        "name": name,
-        "page_url": page_url,
-        "practice": {
-            "name": settings.PRACTICE_NAME,
-            "phone": settings.PRACTICE_PHONE,
-            "email": settings.PRACTICE_EMAIL,
-            "address": settings.PRACTICE_ADDRESS,
-        },
-        "time_zone_label": wizard.time_zone_label(),
-    }
+    # The same practice details the pages show (an email has no request).
+    context = {"booked": booked, "name": name, "page_url": page_url, **practice()}
     message = EmailMessage(
         subject=render_to_string("bookings/email/subject.txt", context).strip(),
         body=render_to_string("bookings/email/confirmation.txt", context),

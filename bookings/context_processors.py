@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from .wizard import time_zone_label
 
 
-def practice(request: HttpRequest) -> dict[str, Any]:
-    """The practice's contact details, which every page can show."""
+def practice(request: HttpRequest | None = None) -> dict[str, Any]:
+    """The practice's contact details and time zone, which every page and email can show."""
     return {
         "practice": {
             "name": settings.PRACTICE_NAME,

@@ -246,7 +246,7 @@ def details(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         if chosen.start < wizard.earliest_bookable():
             return redirect(_times_url(request, chosen, passed=True))
-        form = DetailsForm(initial={**chosen.query, "token": tokens.issue(*_token_args(chosen))})
+        form = DetailsForm(initial={**chosen.query, "token": tokens.issue(*_token_fields(chosen))})
         return _render_details(request, form, chosen)
     return _submit(request, chosen)
 
@@ -298,9 +298,9 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and re.fullmatch(r"[0-9]{1,12}", value) else None
 
 
-def _token_args(chosen: Chosen, alternatives: tuple[str, ...] = ()) -> tuple:
-    q = chosen.query
-    return q["staffId"], q["sectionId"], q["date"], q["time"], alternatives
+def _token_fields(chosen: Chosen) -> tuple[int, int, str, str]:
+    """The free time as the token holds it: practitioner, room, YYYYMMDD, HHMM."""
+    return chosen.practitioner.id, chosen.room.id, f"{chosen.start:%Y%m%d}", f"{chosen.start:%H%M}"
 
 
 def _times_url(request: HttpRequest, chosen: Chosen, *, passed: bool = False) -> str:
@@ -333,9 +333,7 @@ def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
         token = tokens.read(data.get("token", ""))
     except tokens.BadToken:
         token = None
-    if token and not token.allows(
-        chosen.practitioner.id, chosen.room.id, f"{chosen.start:%Y%m%d}", f"{chosen.start:%H%M}"
-    ):
+    if token and not token.allows(*_token_fields(chosen)):
         token = None
     if token and "slot" in data:
         # One of the free times offered after "just taken": same details, new time.
@@ -347,7 +345,7 @@ def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
             chosen = Chosen(chosen.practitioner, chosen.room, start)
             for key, value in chosen.query.items():
                 data[key] = str(value)
-    data["token"] = tokens.issue(*_token_args(chosen))
+    data["token"] = tokens.issue(*_token_fields(chosen))
     form = DetailsForm(data)
     if not form.is_valid():
         return _render_details(request, form, chosen, status=400)
@@ -426,7 +424,7 @@ def _taken(request: HttpRequest, form: DetailsForm, chosen: Chosen) -> HttpRespo
     except PhysiodiaryError:
         nearest = ()
     data = form.data.copy()
-    data["token"] = tokens.issue(*_token_args(chosen, tuple(free.key for free in nearest)))
+    data["token"] = tokens.issue(*_token_fields(chosen), tuple(free.key for free in nearest))
     form = DetailsForm(data)
     form.is_valid()
     return _render_details(request, form, chosen, taken=nearest, status=409)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,15 +51,20 @@ Answer = dict | tuple[int, str] | Callable[[dict], Any]
 
 
 class FakeDiary:
-    """Answers freeList by the pair asked about; records calls and their overlap."""
+    """Answers freeList by the pair asked about; records calls and their overlap.
 
-    def __init__(self, mock: responses.RequestsMock, delay: float = 0.0) -> None:
+    With `together` set, each answer is held until that many calls are in
+    progress at once (or all `expected` calls have arrived), so overlap is
+    shown by a condition met, not by sleeping and hoping the threads line up.
+    """
+
+    def __init__(self, mock: responses.RequestsMock, together: int = 0, expected: int = 0) -> None:
         self.answers: dict[tuple[int, int], Answer] = {}
         self.requests: list[dict] = []
-        self.delay = delay
+        self.together, self.expected = together, expected
         self.active = 0
         self.most_active = 0
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         mock.add_callback(responses.POST, LIVE_URL, callback=self._answer)
 
     def answer(self, practitioner: Practitioner, room: Room, answer: Answer) -> None:
@@ -71,19 +75,26 @@ class FakeDiary:
 
     def _answer(self, request) -> tuple[int, dict, str]:
         body = json.loads(request.body)
-        with self._lock:
+        with self._changed:
             self.requests.append(body)
             self.active += 1
             self.most_active = max(self.most_active, self.active)
+            self._changed.notify_all()
+            # A search that asks one pair at a time never meets this: it waits
+            # out the timeout, and `most_active` tells.
+            self._changed.wait_for(
+                lambda: self.active >= self.together or len(self.requests) >= self.expected,
+                timeout=5,
+            )
         try:
-            time.sleep(self.delay)
             answer = self.answers[(body["staffId"], body["sectionId"])]
             if isinstance(answer, tuple):
                 return answer[0], {}, answer[1]
             return 200, {"Content-Type": "application/json"}, json.dumps(answer)
         finally:
-            with self._lock:
+            with self._changed:
                 self.active -= 1
+                self._changed.notify_all()
 
 
 @pytest.fixture
@@ -165,7 +176,7 @@ def test_several_pairs_are_asked_about_at_once_but_never_more_than_the_limit(
     live_api, settings, today
 ):
     settings.BOOKING_MAX_PARALLEL_SEARCHES = 2
-    fake = FakeDiary(live_api, delay=0.15)
+    fake = FakeDiary(live_api, together=2, expected=5)
     practitioners = [JOHN, ANNA, JAYNE, CHRIS, DEMO]
     day = today + dt.timedelta(days=1)
     for p in practitioners:
@@ -175,8 +186,8 @@ def test_several_pairs_are_asked_about_at_once_but_never_more_than_the_limit(
     assert fake.most_active == 2  # overlapping, so at once; and never three
 
 
-def test_the_default_limit_lets_every_pair_of_a_small_practice_go_at_once(fake, today):
-    fake.delay = 0.1
+def test_the_default_limit_lets_every_pair_of_a_small_practice_go_at_once(live_api, today):
+    fake = FakeDiary(live_api, together=3, expected=3)
     practitioners = [JOHN, ANNA, JAYNE]
     day = today + dt.timedelta(days=1)
     for p in practitioners:
