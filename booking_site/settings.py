@@ -13,6 +13,7 @@ from typing import Any
 
 import environ
 import xstatic.pkg.bootstrap
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -90,6 +91,12 @@ PHYSIODIARY_LIST_CACHE_SECONDS = _number("PHYSIODIARY_LIST_CACHE_SECONDS", 300, 
 # Outbound proxy, so that several web servers leave through the one IP
 # address registered with Physiodiary. Empty: connect directly.
 PHYSIODIARY_PROXY = env.str("PHYSIODIARY_PROXY", default="")
+# The circuit breaker: after this many failed calls in a row the diary is
+# left alone for PHYSIODIARY_BREAKER_SECONDS, so a diary that is down costs
+# patients no waiting for timeouts and is not hammered while it recovers.
+# 0 switches the breaker off.
+PHYSIODIARY_BREAKER_FAILURES = _number("PHYSIODIARY_BREAKER_FAILURES", 5, whole=True)
+PHYSIODIARY_BREAKER_SECONDS = _number("PHYSIODIARY_BREAKER_SECONDS", 30, positive=True)
 
 # --- The reference diary (sandbox) -----------------------------------------
 SANDBOX_API_KEY = env.str(
@@ -129,6 +136,24 @@ BOOKING_CONFIRMATION_SECONDS = _number(
 # Off where the practice's own diary already emails patients.
 BOOKING_CONFIRMATION_EMAIL = env.bool("BOOKING_CONFIRMATION_EMAIL", default=True)
 
+# --- Abuse ---------------------------------------------------------------------
+# Booking attempts (posts of the details form) allowed per client address in
+# each BOOKING_RATE_LIMIT_SECONDS, and times pages (each a diary search) the
+# same. Counted in the shared cache; 0 switches a limit off.
+BOOKING_RATE_LIMIT = _number("BOOKING_RATE_LIMIT", 10, whole=True)
+BOOKING_SEARCH_RATE_LIMIT = _number("BOOKING_SEARCH_RATE_LIMIT", 300, whole=True)
+BOOKING_RATE_LIMIT_SECONDS = _number("BOOKING_RATE_LIMIT_SECONDS", 600, whole=True, positive=True)
+# A details form sent back sooner than this after it was served was filled
+# in by a program, not a person: it is refused, and a person just presses
+# Book again.
+BOOKING_FORM_MIN_SECONDS = _number("BOOKING_FORM_MIN_SECONDS", 3)
+# The client's address is REMOTE_ADDR, unless the site runs behind proxies
+# that set this header (e.g. X-Forwarded-For). Then the address is taken
+# CLIENT_IP_PROXIES entries from the right: the part our own proxies wrote,
+# which a client cannot forge. Never set it without such a proxy in front.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
+CLIENT_IP_PROXIES = _number("CLIENT_IP_PROXIES", 1, whole=True, positive=True)
+
 # Mail: the console in development; SMTP with EMAIL_URL=smtp+tls://user:pass@host:587.
 if not DEBUG and BOOKING_CONFIRMATION_EMAIL and "EMAIL_URL" not in os.environ:
     # The console backend would print patients' names and addresses into the
@@ -159,6 +184,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "booking_site.middleware.permissions_policy",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,6 +195,47 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "booking_site.urls"
+
+# --- HTTP security ----------------------------------------------------------
+# Production defaults pass `manage.py check --deploy`; each can be turned
+# down from the environment where a proxy in front already does the job.
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = _number(
+    "DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600, whole=True
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+# Behind a proxy that ends TLS: the header it sets to say the request was
+# HTTPS (e.g. X-Forwarded-Proto). Only with such a proxy: a client could set it.
+_PROXY_SSL_HEADER = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+# The booking pages' URLs name a practitioner and a time: no other site needs them.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page uses these browser features; a script injected somehow gets none.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(),"
+    " microphone=(), payment=(), usb=()"
+)
+# Our own files only: no inline script or style, nothing from another site.
+# Bootstrap's CSS draws its check marks from data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The largest honest post is the details form, about 1 KB: anything far
+# bigger is refused with a 400 before a view reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 
 TEMPLATES = [
     {

@@ -74,6 +74,7 @@ class Reason(enum.StrEnum):
     BAD_SHAPE = "bad-shape"  # JSON, but not of the documented shape
     REJECTED = "rejected"
     NOT_AUTHORISED = "not-authorised"
+    CIRCUIT_OPEN = "circuit-open"  # not asked: it failed too often just now
 
 
 # --- Results ------------------------------------------------------------------
@@ -335,6 +336,67 @@ def _never_reached_server(exc: requests.RequestException) -> bool:
     return False
 
 
+# --- The circuit breaker --------------------------------------------------------
+
+
+class CircuitBreaker:
+    """Stops calls to a diary that keeps failing, for a while.
+
+    After `failures` failed calls in a row the circuit opens: calls fail at
+    once, without waiting for a timeout, for `seconds`. Then one call is let
+    through as a trial; its success closes the circuit, its failure opens it
+    again. `failures=0` never opens it. Only `Unavailable` counts as a
+    failure: a diary that answers with errors is up.
+    """
+
+    def __init__(
+        self, failures: int, seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.failures = failures
+        self.seconds = seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._in_a_row = 0
+        self._open_until: float | None = None
+        self._trial = False
+
+    @property
+    def is_open(self) -> bool:
+        with self._lock:
+            return self._open_until is not None
+
+    def allow(self) -> bool:
+        """Whether a call may be made now."""
+        with self._lock:
+            if self._open_until is None:
+                return True
+            if self._trial or self._clock() < self._open_until:
+                return False
+            self._trial = True  # one trial call; the others keep failing fast
+            return True
+
+    def succeeded(self) -> None:
+        with self._lock:
+            was_open = self._open_until is not None
+            self._in_a_row, self._open_until, self._trial = 0, None, False
+        if was_open:
+            logger.warning("physiodiary circuit closed: the diary answered again")
+
+    def failed(self, reason: Reason) -> None:
+        with self._lock:
+            self._in_a_row += 1
+            trial, self._trial = self._trial, False
+            if not self.failures or (self._in_a_row < self.failures and not trial):
+                return
+            self._open_until = self._clock() + self.seconds
+        logger.error(
+            "physiodiary circuit open for %gs after %d failed calls in a row (last: %s)",
+            self.seconds,
+            self._in_a_row,
+            reason,
+        )
+
+
 # --- The client ---------------------------------------------------------------
 
 
@@ -351,10 +413,12 @@ class PhysiodiaryClient:
         proxy: str = "",
         read_retries: int = 2,
         retry_backoff: float = 0.3,
+        breaker: CircuitBreaker | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.url = url
+        self.breaker = breaker or CircuitBreaker(failures=0, seconds=0)
         self._api_key = api_key
         self.timeout = (connect_timeout, read_timeout)
         self.read_retries = read_retries
@@ -453,7 +517,8 @@ class PhysiodiaryClient:
             except Unavailable as exc:
                 # A diary that did not answer in time is slow, not flaky:
                 # asking again would only keep the patient waiting longer.
-                if attempt >= retries or exc.reason == Reason.TIMEOUT:
+                # Nor is there any point while the circuit is open.
+                if attempt >= retries or exc.reason in (Reason.TIMEOUT, Reason.CIRCUIT_OPEN):
                     raise
             self._sleep(self.retry_backoff * 2**attempt)
             attempt += 1
@@ -470,9 +535,27 @@ class PhysiodiaryClient:
         status: int | None = None
         outcome, level, advice = "unexpected", logging.INFO, ""
         try:
-            response = self._post(action, fields)
-            status = response.status_code
-            result = _read(action, response, parse)
+            if not self.breaker.allow():
+                # Certainly not sent, so even a booking is known not to be made.
+                raise Unavailable(
+                    f"{action}: {_DESCRIPTIONS[Reason.CIRCUIT_OPEN]}",
+                    action=action,
+                    reason=Reason.CIRCUIT_OPEN,
+                )
+            try:
+                response = self._post(action, fields)
+                status = response.status_code
+                result = _read(action, response, parse)
+            except Unavailable as exc:
+                self.breaker.failed(exc.reason)
+                raise
+            except (Rejected, NotAuthorised):
+                self.breaker.succeeded()  # it answered: it is up
+                raise
+            except Exception:
+                self.breaker.failed(Reason.TRANSPORT)  # a bug must not leave a trial open
+                raise
+            self.breaker.succeeded()
             outcome = "ok"
             return result
         except Rejected as exc:
@@ -482,7 +565,11 @@ class PhysiodiaryClient:
             outcome = exc.reason
             if isinstance(exc, NotAuthorised):
                 # A configuration fault, not a passing one: operations must see it.
-                level, advice = logging.ERROR, f" ({exc.message})"
+                level, advice = logging.ERROR, f" (configuration error: {exc.message})"
+            elif isinstance(exc, UnknownOutcome):
+                level = logging.ERROR
+            elif exc.reason != Reason.CIRCUIT_OPEN:
+                level = logging.WARNING
             raise
         finally:
             # One line per call, and never the body: it holds the key and the
@@ -593,6 +680,7 @@ _DESCRIPTIONS = {
     Reason.REFUSED: "the connection could not be made",
     Reason.DROPPED: "the connection dropped before the answer was complete",
     Reason.TRANSPORT: "the request failed",
+    Reason.CIRCUIT_OPEN: "not asked, because it failed repeatedly just now",
 }
 
 
@@ -675,6 +763,9 @@ def build_client() -> PhysiodiaryClient:
         proxy=settings.PHYSIODIARY_PROXY if url else "",
         read_retries=settings.PHYSIODIARY_READ_RETRIES,
         retry_backoff=settings.PHYSIODIARY_RETRY_BACKOFF,
+        breaker=CircuitBreaker(
+            settings.PHYSIODIARY_BREAKER_FAILURES, settings.PHYSIODIARY_BREAKER_SECONDS
+        ),
     )
     if not url:
         from sandbox.transport import InProcessDiaryAdapter
