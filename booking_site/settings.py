@@ -195,6 +195,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "booking_site.urls"
+CSRF_FAILURE_VIEW = "bookings.errors.csrf_failure"
 
 # --- HTTP security ----------------------------------------------------------
 # Production defaults pass `manage.py check --deploy`; each can be turned

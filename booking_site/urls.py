@@ -11,3 +11,9 @@ urlpatterns = [
 # live Physiodiary server has no fake diary to expose.
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))
+
+# Styled, and none of them needs the diary (see bookings/errors.py).
+handler400 = "bookings.errors.bad_request"
+handler403 = "bookings.errors.forbidden"
+handler404 = "bookings.errors.not_found"
+handler500 = "bookings.errors.server_error"

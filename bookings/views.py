@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,10 +24,10 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import confirmations, diary, tokens, wizard
+from . import confirmations, diary, errors, guard, submissions, tokens, wizard
 from .forms import ChooseForm, DetailsForm, where
 from .physiodiary import (
     ApiError,
@@ -51,7 +52,7 @@ def diary_needed(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return view(request, *args, **kwargs)
         except PhysiodiaryError:
             # The client has logged the cause; the patient needs another way in.
-            return render(request, "bookings/diary_unavailable.html", status=503)
+            return errors.unavailable(request)
 
     return wrapper
 
@@ -98,6 +99,8 @@ def _with_defaults(form: ChooseForm, query: QueryDict) -> dict[str, str]:
 @require_GET
 @diary_needed
 def times(request: HttpRequest) -> HttpResponse:
+    if wizard.malformed(request.GET):
+        return errors.bad_request(request)
     practitioners, rooms = diary.practitioners(), diary.rooms()
     if not practitioners or not rooms:
         return redirect(wizard.url("choose"))
@@ -112,6 +115,10 @@ def times(request: HttpRequest) -> HttpResponse:
         via = f"{staff}.{section}" if wizard.ANY in (staff, section) else None
         return redirect(wizard.url("details", **chosen.query(), via=via))
     window = wizard.Window.starting(request.GET.get("date"))
+    if window is None:
+        return errors.bad_request(request)  # beyond the last bookable day: no link goes there
+    if wait := guard.wait_needed(request, "search", settings.BOOKING_SEARCH_RATE_LIMIT):
+        return errors.too_many_requests(request, wait)
     who, where = form.chosen()
     not_before = wizard.earliest_bookable()
     try:
@@ -240,6 +247,9 @@ class Chosen:
 @diary_needed
 def details(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
+    if wizard.malformed(request.GET) or (posted and wizard.malformed(request.POST)):
+        # Our links and forms never look like this: it was changed by hand.
+        return errors.bad_request(request)
     chosen = _chosen(request.POST if posted else request.GET, posted=posted)
     if isinstance(chosen, HttpResponse):
         return chosen
@@ -326,8 +336,10 @@ def _via(request: HttpRequest, chosen: Chosen) -> str | None:
     return f"{choice['staffId']}.{choice['sectionId']}" if wizard.ANY in choice.values() else None
 
 
+@sensitive_variables()  # the patient's details, in error reports
 def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
     """The details form's POST: check it, then call `book` once."""
+    wait = guard.wait_needed(request, "book", settings.BOOKING_RATE_LIMIT)
     data = request.POST.copy()
     try:
         token = tokens.read(data.get("token", ""))
@@ -335,6 +347,13 @@ def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
         token = None
     if token and not token.allows(*_token_fields(chosen)):
         token = None
+    if token and submissions.known(token.nonce):
+        # This very form was posted before: show what became of it. Checked
+        # before anything that changes with time, so a Refresh long after
+        # still finds the booking.
+        form = DetailsForm(data)
+        form.is_valid()
+        return _repeat(request, form, chosen, token.nonce)
     if token and "slot" in data:
         # One of the free times offered after "just taken": same details, new time.
         alternative = wizard.SlotKey.parse(data["slot"])
@@ -347,10 +366,21 @@ def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
                 data[key] = str(value)
     data["token"] = tokens.issue(*_token_fields(chosen))
     form = DetailsForm(data)
+    if wait:
+        form.is_valid()
+        return _render_details(request, form, chosen, problem="too_many", status=429, wait=wait)
     if not form.is_valid():
         return _render_details(request, form, chosen, status=400)
     if token is None:
         form.add_error(None, "This form has expired. Check your details and book again.")
+        return _render_details(request, form, chosen, status=400)
+    if guard.filled_honeypot(request):
+        logger.info("booking refused: the honeypot field was filled in")
+        form.add_error(None, HONEYPOT_FILLED)
+        return _render_details(request, form, chosen, status=400)
+    if guard.too_quick(token.issued.timestamp()):
+        logger.info("booking refused: the form came back too quickly")
+        form.add_error(None, "Check your details, then press “Book appointment” again.")
         return _render_details(request, form, chosen, status=400)
     if "review" in data:
         # Enter pressed in a field while "just taken" offers times: book none unasked.
@@ -363,7 +393,15 @@ def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
         form.add_error("date", "This date is too far ahead to book online. Choose another time")
     if form.errors:
         return _render_details(request, form, chosen, status=400)
-    return _book(request, form, chosen)
+    if not submissions.claim(token.nonce):
+        return _repeat(request, form, chosen, token.nonce)  # posted twice at once
+    return _book(request, form, chosen, token.nonce)
+
+
+HONEYPOT_FILLED = (
+    "We could not take this booking. Leave the field marked “Leave this field empty”"
+    " empty, then press “Book appointment” again."
+)
 
 
 #: A POST for a practitioner or room the diary no longer lists.
@@ -373,7 +411,9 @@ _UNLISTED = {
 }
 
 
-def _book(request: HttpRequest, form: DetailsForm, chosen: Chosen) -> HttpResponse:
+@sensitive_variables()  # the patient's details, in error reports
+def _book(request: HttpRequest, form: DetailsForm, chosen: Chosen, nonce: str) -> HttpResponse:
+    """Call `book`, once, and record its outcome against the form's nonce."""
     patient = {key: form.cleaned_data[key] for key in ("name", "phone", "email", "desc")}
     try:
         confirmation = get_client().book(
@@ -385,24 +425,69 @@ def _book(request: HttpRequest, form: DetailsForm, chosen: Chosen) -> HttpRespon
         )
     except Rejected as exc:
         if ErrorCode.ALREADY_BOOKED in exc.codes:
+            submissions.record(nonce, submissions.Outcome(submissions.TAKEN))
             return _taken(request, form, chosen)
         if ErrorCode.UNKNOWN_ERROR in exc.codes:
             # The diary failed in a way it does not explain: the booking may
             # have been made, and trying again could make it twice.
-            return _render_details(request, form, chosen, problem="unknown", status=503)
-        if form.add_api_errors(exc.errors):
-            return _render_details(request, form, chosen, problem="rejected", status=503)
-        return _render_details(request, form, chosen, status=400)
-    except UnknownOutcome:
-        return _render_details(request, form, chosen, problem="unknown", status=503)
+            return _unknown(request, form, chosen, nonce, "error 13")
+        errors = tuple((error.code, error.field) for error in exc.errors)
+        submissions.record(nonce, submissions.Outcome(submissions.REJECTED, errors=errors))
+        return _rejected(request, form, chosen, errors)
+    except UnknownOutcome as exc:
+        return _unknown(request, form, chosen, nonce, exc.reason)
     except PhysiodiaryError:
+        submissions.record(nonce, submissions.Outcome(submissions.UNAVAILABLE))
         return _render_details(request, form, chosen, problem="unavailable", status=503)
     booked = confirmations.keep(confirmation, requested=chosen.start)
+    submissions.record(nonce, submissions.Outcome(submissions.BOOKED, booked.reference))
     page = reverse("bookings:booked", args=[booked.reference])
     confirmations.send_email(
         booked, to=patient["email"], name=patient["name"], page_url=request.build_absolute_uri(page)
     )
     return _see_other(page)
+
+
+def _unknown(
+    request: HttpRequest, form: DetailsForm, chosen: Chosen, nonce: str, cause: str
+) -> HttpResponse:
+    """The booking may or may not exist: never retried, and the practice must check."""
+    submissions.record(nonce, submissions.Outcome(submissions.UNKNOWN))
+    # What the practice needs to find it in its diary; never the patient's details.
+    logger.error(
+        "booking outcome unknown (%s): staffId=%s sectionId=%s date=%s time=%s;"
+        " the practice should check its diary",
+        cause,
+        *_token_fields(chosen),
+    )
+    return _render_details(request, form, chosen, problem="unknown", status=503)
+
+
+def _rejected(
+    request: HttpRequest, form: DetailsForm, chosen: Chosen, errors: tuple[tuple[int, str], ...]
+) -> HttpResponse:
+    """The diary's errors on their fields; those with no field say to call the practice."""
+    if form.add_api_errors([ApiError(code, field, "") for code, field in errors]):
+        return _render_details(request, form, chosen, problem="rejected", status=503)
+    return _render_details(request, form, chosen, status=400)
+
+
+def _repeat(request: HttpRequest, form: DetailsForm, chosen: Chosen, nonce: str) -> HttpResponse:
+    """A form posted again: what became of its first post, without booking again."""
+    client = get_client()
+    # Long enough for the first post's `book` call to finish, whatever happens to it.
+    first = submissions.outcome(nonce, wait=sum(client.timeout) + 2)
+    if first is None:
+        return _render_details(request, form, chosen, problem="pending", status=409)
+    if first.kind == submissions.BOOKED:
+        return _see_other(reverse("bookings:booked", args=[first.reference]))
+    if first.kind == submissions.TAKEN:
+        return _taken(request, form, chosen)
+    if first.kind == submissions.REJECTED:
+        return _rejected(request, form, chosen, first.errors)
+    if first.kind == submissions.UNAVAILABLE:
+        return _render_details(request, form, chosen, problem="unavailable", status=503)
+    return _render_details(request, form, chosen, problem="unknown", status=503)
 
 
 def _see_other(url: str) -> HttpResponse:
@@ -438,6 +523,7 @@ def _render_details(
     problem: str | None = None,
     taken: tuple[diary.FreeTime, ...] | None = None,
     status: int = 200,
+    wait: int = 0,
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -450,10 +536,14 @@ def _render_details(
         else None,
         "change_time_url": _times_url(request, chosen),
         "error_links": _error_links(form),
+        "wait_minutes": math.ceil(wait / 60),
+        "honeypot": guard.HONEYPOT,
     }
     response = _render(request, "details", context, status=status)
     # What was typed must not come back from the browser's cache on a shared computer.
     response["Cache-Control"] = "no-store"
+    if wait:
+        response["Retry-After"] = str(wait)
     return response
 
 
@@ -478,7 +568,7 @@ _SUMMARY_ANCHORS = {
 def _error_links(form: forms.Form) -> list[tuple[str | None, str]]:
     """(anchor, message) for the error summary at the top of the page."""
     links = []
-    for field, errors in form.errors.items():
+    for field, messages in form.errors.items():
         if field == "__all__":
             anchor = None
         elif isinstance(form.fields[field].widget, forms.RadioSelect):
@@ -487,7 +577,7 @@ def _error_links(form: forms.Form) -> list[tuple[str | None, str]]:
             anchor = _SUMMARY_ANCHORS[field]
         else:
             anchor = form[field].auto_id
-        links.extend((anchor, str(message)) for message in errors)
+        links.extend((anchor, str(message)) for message in messages)
     return links
 
 

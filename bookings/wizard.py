@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,7 +86,8 @@ def exists(moment: dt.datetime) -> bool:
 
 def api_date(value: str | None) -> dt.date | None:
     """A date in the vendor's YYYYMMDD format, or None."""
-    if not value or not re.fullmatch(r"\d{8}", value):
+    # [0-9], not \d, which takes other scripts' digits too.
+    if not value or not re.fullmatch(r"[0-9]{8}", value):
         return None
     try:
         return dt.datetime.strptime(value, "%Y%m%d").date()
@@ -94,7 +97,7 @@ def api_date(value: str | None) -> dt.date | None:
 
 def api_time(value: str | None) -> dt.time | None:
     """A time in the vendor's HHMM format, or None."""
-    if not value or not re.fullmatch(r"\d{4}", value):
+    if not value or not re.fullmatch(r"[0-9]{4}", value):
         return None
     try:
         return dt.datetime.strptime(value, "%H%M").time()
@@ -110,11 +113,16 @@ class Window:
     days: int
 
     @classmethod
-    def starting(cls, value: str | None) -> Window:
-        """The window that starts on `value` (YYYYMMDD), kept within today and the horizon."""
+    def starting(cls, value: str | None) -> Window | None:
+        """The window that starts on `value` (YYYYMMDD), or today.
+
+        A day gone by (an old link) becomes today; a day after the last
+        bookable one is None, since no link of ours leads there.
+        """
         first, last = today(), last_bookable_day()
-        start = api_date(value) or first
-        start = min(max(start, first), last)
+        start = max(api_date(value) or first, first)
+        if start > last:
+            return None
         return cls(start, min(settings.BOOKING_WINDOW_DAYS, (last - start).days + 1))
 
     @property
@@ -148,7 +156,7 @@ class SlotKey:
 
     @classmethod
     def parse(cls, value: str | None) -> SlotKey | None:
-        match = re.fullmatch(r"(\d{8})-(\d{4})-(\d{1,12})-(\d{1,12})", value or "")
+        match = re.fullmatch(r"([0-9]{8})-([0-9]{4})-([0-9]{1,12})-([0-9]{1,12})", value or "")
         if not match:
             return None
         day, moment = api_date(match[1]), api_time(match[2])
@@ -164,3 +172,36 @@ class SlotKey:
             "date": f"{self.date:%Y%m%d}",
             "time": f"{self.time:%H%M}",
         }
+
+
+# --- What a step's URL may hold -------------------------------------------------
+
+_ID = r"any|[0-9]{1,12}"
+
+#: Each query parameter (and hidden field) of the wizard, and what it may hold.
+#: Other parameters are ignored: a practice's own site may add some.
+PARAMETERS: dict[str, Callable[[str], bool]] = {
+    "staffId": lambda value: re.fullmatch(_ID, value) is not None,
+    "sectionId": lambda value: re.fullmatch(_ID, value) is not None,
+    "date": lambda value: api_date(value) is not None,
+    "time": lambda value: api_time(value) is not None,
+    "slot": lambda value: SlotKey.parse(value) is not None,
+    "via": lambda value: re.fullmatch(rf"({_ID})\.({_ID})", value) is not None,
+    "next": lambda value: value == "1",
+    "passed": lambda value: value == "1",
+}
+
+
+def malformed(query: QueryDict) -> list[str]:
+    """The wizard's parameters in `query` that no page of ours would have sent.
+
+    Given twice, or not in their format: such a link was changed by hand or
+    cut short, and is refused before any call to the diary. An empty value
+    counts as absent.
+    """
+    bad = []
+    for name, valid in PARAMETERS.items():
+        values = [value for value in query.getlist(name) if value != ""]
+        if len(values) > 1 or (values and not valid(values[0])):
+            bad.append(name)
+    return bad

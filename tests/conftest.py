@@ -13,3 +13,13 @@ def _fresh_client_and_cache():
     yield
     reset_client()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _abuse_guards_off(settings):
+    # Tests fill a form in milliseconds and post many from one address. The
+    # guards have tests of their own (tests/site/test_abuse.py), which turn
+    # them back on.
+    settings.BOOKING_FORM_MIN_SECONDS = 0
+    settings.BOOKING_RATE_LIMIT = 0
+    settings.BOOKING_SEARCH_RATE_LIMIT = 0

@@ -141,15 +141,24 @@ def test_it_has_no_later_link_at_the_horizon(client, diary):
     assert sent["numDays"] == 1
 
 
-@pytest.mark.parametrize("asked", ["19990101", "banana", "20171332", None])
-def test_it_starts_the_window_today_for_a_date_it_cannot_use(client, diary, asked):
+@pytest.mark.parametrize("asked", ["19990101", None])
+def test_it_starts_the_window_today_for_a_day_gone_by_or_none(client, diary, asked):
     client.get(times_url(asked))
     assert diary.calls("freeList")[0]["date"] == ymd(day(0))
 
 
-def test_it_starts_the_window_on_the_last_bookable_day_for_a_date_beyond_it(client, diary):
-    client.get(times_url(ymd(day(400))))
-    assert diary.calls("freeList")[0]["date"] == ymd(wizard.last_bookable_day())
+@pytest.mark.parametrize("asked", ["banana", "20171332", "٢٠٢٦١١٢٧"])
+def test_it_refuses_a_date_that_is_not_one_without_asking_the_diary(client, diary, asked):
+    page = client.get(times_url(asked))
+    assert page.status_code == 400
+    assert "this link is not valid" in html(page)
+    assert diary.calls("freeList") == []
+
+
+def test_it_refuses_a_date_beyond_the_last_bookable_day(client, diary):
+    page = client.get(times_url(ymd(wizard.last_bookable_day() + dt.timedelta(days=1))))
+    assert page.status_code == 400
+    assert diary.calls("freeList") == []
 
 
 def test_it_finds_the_next_free_day_with_one_more_call(client, diary):

@@ -55,9 +55,13 @@ def test_a_window_in_the_future_starts_on_the_day_asked_for(today):
     assert window.end == start + days(6)
 
 
-def test_a_window_beyond_the_horizon_is_the_last_bookable_day(today):
-    far = today + days(400)
-    assert Window.starting(f"{far:%Y%m%d}") == Window(today + days(30), 1)
+def test_a_window_on_the_last_bookable_day_is_one_day(today):
+    last = today + days(30)
+    assert Window.starting(f"{last:%Y%m%d}") == Window(last, 1)
+
+
+def test_there_is_no_window_beyond_the_horizon(today):
+    assert Window.starting(f"{today + days(31):%Y%m%d}") is None
 
 
 def test_a_window_is_shortened_at_the_horizon(today):

@@ -1,0 +1,71 @@
+"""The site's error pages: 400, 403, 404, 429, 500 and 503.
+
+Each is styled like the rest of the site, gives the practice's phone and
+email, and needs no call to the diary, so it can be shown when the diary is
+the thing that failed. Django's handlers point here (booking_site/urls.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+# The last resort, should the 500 template itself fail to render.
+_PLAIN_500 = (
+    "<!doctype html><html lang='en-GB'><title>Something went wrong</title>"
+    "<h1>Sorry, something went wrong on our side</h1>"
+    "<p>Please call the practice to book.</p></html>"
+)
+
+
+def page(
+    request: HttpRequest, status: int, context: dict[str, object] | None = None
+) -> HttpResponse:
+    """The error page for `status`, rendered from `<status>.html`."""
+    body = loader.render_to_string(f"{status}.html", context or {}, request=request)
+    response = HttpResponse(body, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return page(request, 400)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return page(request, 403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return page(request, 403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return page(request, 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    try:
+        return page(request, 500)
+    except Exception:
+        logger.exception("the 500 page failed to render")
+        return HttpResponseServerError(_PLAIN_500)
+
+
+def too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
+    """429, with how long to wait, in seconds for programs and minutes for people."""
+    response = page(request, 429, {"wait_minutes": math.ceil(wait / 60)})
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    """503: the diary could not be reached or gave nonsense."""
+    response = page(request, 503)
+    response["Retry-After"] = "60"
+    return response
