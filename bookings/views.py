@@ -476,7 +476,7 @@ def _repeat(request: HttpRequest, form: DetailsForm, chosen: Chosen, nonce: str)
     """A form posted again: what became of its first post, without booking again."""
     client = get_client()
     # Long enough for the first post's `book` call to finish, whatever happens to it.
-    first = submissions.outcome(nonce, wait=sum(client.timeout) + 2)
+    first = submissions.outcome(nonce, wait=sum(client.timeout) + 1)
     if first is None:
         return _render_details(request, form, chosen, problem="pending", status=409)
     if first.kind == submissions.BOOKED:

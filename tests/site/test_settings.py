@@ -17,7 +17,7 @@ def start_django(*, code: str = "print('started')", **env: str) -> subprocess.Co
         k: v
         for k, v in os.environ.items()
         if not k.startswith(
-            ("DJANGO_", "PHYSIODIARY_", "SANDBOX_", "PRACTICE_", "BOOKING_", "EMAIL_")
+            ("DJANGO_", "PHYSIODIARY_", "SANDBOX_", "PRACTICE_", "BOOKING_", "EMAIL_", "CLIENT_IP")
         )
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="booking_site.settings")
@@ -120,3 +120,52 @@ def test_it_reads_a_dotenv_file_but_lets_the_environment_win(tmp_path):
 def test_it_defaults_to_the_practices_time_zone_and_language(settings):
     assert settings.TIME_ZONE == "Europe/London"
     assert settings.LANGUAGE_CODE == "en-gb"
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k3Y-" + "x9Q!z" * 12,  # long and varied, as check --deploy wants
+    "PHYSIODIARY_API_KEY": "a-key",
+    **LIVE,
+    **MAIL,
+}
+
+
+def test_production_settings_pass_check_deploy_with_no_warning():
+    result = start_django(
+        code="from django.core.management import call_command; call_command('check', deploy=True)",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout + result.stderr
+
+
+def test_production_defaults_are_the_secure_ones():
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
+        " s.SECURE_HSTS_PRELOAD)"
+    )
+    result = start_django(code=code, **PRODUCTION)
+    assert result.stdout.split() == ["True", "31536000", "True", "True", "True", "True"]
+
+
+def test_a_tls_proxys_header_is_trusted_only_when_configured():
+    code = (
+        "from django.conf import settings as s; print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
+    )
+    assert start_django(code=code, **PRODUCTION).stdout.strip() == "None"
+    result = start_django(
+        code=code, **PRODUCTION, DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto"
+    )
+    assert result.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+@pytest.mark.parametrize(
+    "variable",
+    ["BOOKING_RATE_LIMIT", "BOOKING_SEARCH_RATE_LIMIT", "PHYSIODIARY_BREAKER_FAILURES"],
+)
+def test_the_new_limits_refuse_nonsense(variable):
+    result = start_django(**{variable: "-1"})
+    assert result.returncode != 0
+    assert f"{variable} must be 0 or more" in result.stderr
