@@ -61,16 +61,25 @@ NO_JS = {**DESKTOP, "java_script_enabled": False}
 def new_page(browser):
     """A page in a fresh context with `browser.new_context(**options)`; closed after the test."""
     contexts = []
+    refused = []  # what the Content Security Policy blocked, on any page
 
     def open_page(**options):
         context = browser.new_context(accept_downloads=True, **options)
         context.set_default_timeout(10_000)  # fail in seconds, not half a minute
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert refused == [], "the Content Security Policy blocked something a page needs"
 
 
 @pytest.fixture
