@@ -216,8 +216,13 @@ def _field(data: Mapping[str, Any], key: str, kind: type) -> Any:
     return value
 
 
+def _ascii_digits(value: Any, length: int) -> bool:
+    # Not str.isdigit(): it, int() and strptime all take other scripts' digits.
+    return isinstance(value, str) and len(value) == length and value.isascii() and value.isdigit()
+
+
 def _parse_date(value: Any) -> dt.date:
-    if not isinstance(value, str) or len(value) != 8 or not value.isdigit():
+    if not _ascii_digits(value, 8):
         raise _BadShape(f"date should be YYYYMMDD, got {value!r}")
     try:
         return dt.datetime.strptime(value, "%Y%m%d").date()
@@ -226,7 +231,7 @@ def _parse_date(value: Any) -> dt.date:
 
 
 def _parse_time(value: Any) -> dt.time:
-    if not isinstance(value, str) or len(value) != 4 or not value.isdigit():
+    if not _ascii_digits(value, 4):
         raise _BadShape(f"time should be HHMM, got {value!r}")
     try:
         return dt.time(int(value[:2]), int(value[2:]))
@@ -634,7 +639,7 @@ def _read(
     failure = UnknownOutcome if action == "book" else Unavailable
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
         data = None
     # The document does not say which HTTP status comes with an error list,
     # so the diary's own errors are honoured whatever the status.

@@ -13,7 +13,7 @@ import logging
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 from itertools import groupby
 from typing import Any
@@ -230,6 +230,9 @@ class Chosen:
     start: dt.datetime
     # On a POST: "staffId" or "sectionId" when no longer listed by the diary.
     unlisted: tuple[str, ...] = ()
+    # False when the diary's lists could not be had for this POST: the page
+    # then does not ask for them again (and wait for another timeout).
+    lists_known: bool = True
 
     @property
     def query(self) -> dict[str, object]:
@@ -247,7 +250,7 @@ class Chosen:
 @diary_needed
 def details(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
-    if wizard.malformed(request.GET) or (posted and wizard.malformed(request.POST)):
+    if wizard.malformed(request.GET) or (posted and not _names_a_free_time(request.POST)):
         # Our links and forms never look like this: it was changed by hand.
         return errors.bad_request(request)
     chosen = _chosen(request.POST if posted else request.GET, posted=posted)
@@ -269,6 +272,7 @@ def _chosen(source: QueryDict, *, posted: bool = False) -> Chosen | HttpResponse
     """
     practitioner_id, room_id = _int(source.get("staffId")), _int(source.get("sectionId"))
     day, moment = wizard.api_date(source.get("date")), wizard.api_time(source.get("time"))
+    lists_known = True
     try:
         practitioner = next((p for p in diary.practitioners() if p.id == practitioner_id), None)
         room = next((r for r in diary.rooms() if r.id == room_id), None)
@@ -278,6 +282,7 @@ def _chosen(source: QueryDict, *, posted: bool = False) -> Chosen | HttpResponse
         # The lists are unavailable: `book` checks the ids anyway, and its
         # failure keeps what was typed.
         practitioner, room = _unlisted_practitioner(practitioner_id), _unlisted_room(room_id)
+        lists_known = False
     if posted and practitioner_id and room_id and day and moment:
         unlisted = (("staffId",) if practitioner is None else ()) + (
             ("sectionId",) if room is None else ()
@@ -287,12 +292,20 @@ def _chosen(source: QueryDict, *, posted: bool = False) -> Chosen | HttpResponse
             room or _unlisted_room(room_id),
             wizard.at(day, moment),
             unlisted,
+            lists_known,
         )
     if practitioner is None or room is None:
         return redirect(wizard.url("choose", staffId=practitioner_id, sectionId=room_id))
     if day is None or moment is None or not wizard.today() <= day <= wizard.last_bookable_day():
         return redirect(wizard.url("times", staffId=practitioner.id, sectionId=room.id))
     return Chosen(practitioner, room, wizard.at(day, moment))
+
+
+def _names_a_free_time(form: QueryDict) -> bool:
+    """Whether a posted form has its hidden fields, as every form of ours does."""
+    return not wizard.malformed(form) and all(
+        (_int(form.get("staffId")), _int(form.get("sectionId")), form.get("date"), form.get("time"))
+    )
 
 
 def _unlisted_practitioner(practitioner_id: int) -> Practitioner:
@@ -361,7 +374,7 @@ def _submit(request: HttpRequest, chosen: Chosen) -> HttpResponse:
             token = None
         else:
             start = wizard.at(alternative.date, alternative.time)
-            chosen = Chosen(chosen.practitioner, chosen.room, start)
+            chosen = replace(chosen, start=start)
             for key, value in chosen.query.items():
                 data[key] = str(value)
     data["token"] = tokens.issue(*_token_fields(chosen))
@@ -532,7 +545,7 @@ def _render_details(
         "taken": taken,
         "action": wizard.url("details", **chosen.query, via=_via(request, chosen)),
         "change_choice_url": wizard.url("choose", **_choice(request, chosen))
-        if _can_choose()
+        if not chosen.lists_known or _can_choose()
         else None,
         "change_time_url": _times_url(request, chosen),
         "error_links": _error_links(form),
