@@ -40,6 +40,11 @@ logger = logging.getLogger(__name__)
 #: The vendor's limit on `numDays` in one freeList request.
 MAX_DAYS_PER_REQUEST = 90
 
+#: Bounds of sense for what the diary says. Beyond them an answer is garbled,
+#: and taking it would only overflow later (a calendar file, an end time).
+MAX_MINUTES = 24 * 60
+EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
 
 class ErrorCode(enum.IntEnum):
     """The vendor's error numbers ("Normal error numbers will be one of the following")."""
@@ -225,9 +230,12 @@ def _parse_date(value: Any) -> dt.date:
     if not _ascii_digits(value, 8):
         raise _BadShape(f"date should be YYYYMMDD, got {value!r}")
     try:
-        return dt.datetime.strptime(value, "%Y%m%d").date()
+        day = dt.datetime.strptime(value, "%Y%m%d").date()
     except ValueError as exc:
         raise _BadShape(f"date {value!r} is not a calendar date") from exc
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise _BadShape(f"date {value!r} is out of range")
+    return day
 
 
 def _parse_time(value: Any) -> dt.time:
@@ -278,8 +286,8 @@ def parse_free_list(data: Mapping[str, Any]) -> FreeTimes:
     expected, not an error.
     """
     slot_minutes = _field(data, "slotLength", int)
-    if slot_minutes <= 0:
-        raise _BadShape("slotLength should be positive")
+    if not 0 < slot_minutes <= MAX_MINUTES:
+        raise _BadShape("slotLength should be from 1 to 1440 minutes")
     by_date: dict[dt.date, set[dt.time]] = {}
     for day in _field(data, "free", list):
         times = _field(day, "times", list)
@@ -299,8 +307,8 @@ def parse_booking(data: Mapping[str, Any]) -> Confirmation:
     if _field(data, "result", str) != "Confirmed":
         raise _BadShape(f"result should be 'Confirmed', got {data['result']!r}")
     duration = _field(data, "duration", int)
-    if duration <= 0:
-        raise _BadShape("duration should be positive")
+    if not 0 < duration <= MAX_MINUTES:
+        raise _BadShape("duration should be from 1 to 1440 minutes")
     return Confirmation(
         date=_parse_date(data.get("date")),
         time=_parse_time(data.get("time")),
