@@ -75,7 +75,7 @@ def wait_needed(request: HttpRequest, scope: str, limit: int) -> int:
 
 
 def filled_honeypot(request: HttpRequest) -> bool:
-    return bool(request.POST.get(HONEYPOT, ""))
+    return any(request.POST.getlist(HONEYPOT))  # every value, not only the last
 
 
 def too_quick(issued_at: float) -> bool:

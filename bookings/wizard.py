@@ -90,9 +90,11 @@ def api_date(value: str | None) -> dt.date | None:
     if not value or not re.fullmatch(r"[0-9]{8}", value):
         return None
     try:
-        return dt.datetime.strptime(value, "%Y%m%d").date()
+        day = dt.datetime.strptime(value, "%Y%m%d").date()
     except ValueError:
         return None
+    # No link of ours names a day outside these; year 1 would not even format back.
+    return day if dt.date(2000, 1, 1) <= day <= dt.date(2999, 12, 31) else None
 
 
 def api_time(value: str | None) -> dt.time | None:
