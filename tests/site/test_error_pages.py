@@ -82,9 +82,7 @@ def test_the_500_page_has_a_plain_fallback_if_its_template_fails(rf, monkeypatch
     assert b"Please call the practice" in page.content
 
 
-def test_the_diary_being_down_is_a_styled_503_that_says_when_to_try_again(
-    client, diary, settings
-):
+def test_the_diary_being_down_is_a_styled_503_that_says_when_to_try_again(client, diary, settings):
     diary.answer("staffList", UNAVAILABLE["connection refused"])
     page = client.get("/")
     assert page.status_code == 503
