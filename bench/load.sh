@@ -9,7 +9,7 @@
 #
 # Overridable: DURATION (30s), CONNECTIONS (50), WRK_THREADS (2),
 # WRK_TIMEOUT (2s, wrk's default: slower answers count as timeouts),
-# WORKERS (4), THREADS (2), PORT (first free from 8765).
+# WORKERS (4), THREADS (1), PORT (first free from 8765).
 #
 # Needs: `make setup` (run here; quick when already done) and wrk (installed
 # from Debian's packages when missing, as root with apt-get).
@@ -24,15 +24,21 @@ WRK_THREADS="${WRK_THREADS:-2}"
 WRK_TIMEOUT="${WRK_TIMEOUT:-2s}"
 # Workers: this machine has 2 cores, and a request here is CPU-bound Python
 # (the view, the in-process reference diary's free-time search, template
-# rendering) with short waits on SQLite. Python runs one thread at a time per
-# process, so processes are what use both cores: 4 workers (2 per core)
-# keep both cores busy while one worker waits on SQLite or the socket, without
-# the memory and context switching of gunicorn's (2 x cores) + 1 rule on a
-# machine that also runs wrk. 2 threads per worker (gthread) let a worker hold
-# wrk's keep-alive connections and overlap the short I/O waits; more threads
-# only contend for the same GIL.
+# rendering) with next to no waiting: SQLite reads come from the page cache
+# and the diary call never leaves the process. Python runs one thread at a
+# time per process, so only processes use both cores, and threads add
+# nothing to throughput. Default: 4 sync workers (2 per core), 1 thread each.
+# Measured here (10 s per page, 50 connections, wrk on the same 2 cores):
+#   2 x 1: the most requests/s (about 10-20 % more: one process per core, no
+#          switching), but one slow request takes half the capacity away;
+#   4 x 1: close to it, with the same tight latency spread (p99 close to p50),
+#          and the slack a production server wants: the choice;
+#   4 x 2: the same requests/s, but gthread workers keep wrk's keep-alive
+#          connections, unevenly spread over the workers, so latency splits
+#          in two (p75 about 1.6 x p50 on the times page).
+# With a live Physiodiary (network waits) threads would pay; not in this bench.
 WORKERS="${WORKERS:-4}"
-THREADS="${THREADS:-2}"
+THREADS="${THREADS:-1}"
 
 PY="$ROOT/.venv/bin/python"
 GUNICORN="$ROOT/.venv/bin/gunicorn"
@@ -98,7 +104,7 @@ PYEOF
 fi
 BASE="http://127.0.0.1:$PORT"
 
-echo "== gunicorn on $BASE: $WORKERS workers x $THREADS threads"
+echo "== gunicorn on $BASE: workers=$WORKERS threads=$THREADS"
 # Production settings on the in-process reference diary. DJANGO_ENV_FILE and
 # PHYSIODIARY_API_URL are pinned so that a developer's .env cannot point the
 # bench at a live Physiodiary server.
@@ -174,7 +180,7 @@ field() { # field NAME "BENCH a=1 b=2 ..." -> value of NAME
 }
 
 echo
-echo "== Summary ($WORKERS workers x $THREADS threads, $CONNECTIONS connections, $DURATION per page)"
+echo "== Summary (workers=$WORKERS threads=$THREADS, $CONNECTIONS connections, $DURATION per page)"
 printf '%-8s %9s %9s %9s %9s %9s %8s %8s  %s\n' \
 	page rps p50_ms p75_ms p90_ms p99_ms non-2xx errors statuses
 for page in "${PAGES[@]}"; do
