@@ -1,0 +1,161 @@
+"""The site as the benchmarks measure it: gunicorn, production settings, the reference diary.
+
+    with serve() as base:  # e.g. "http://127.0.0.1:8765"
+        urllib.request.urlopen(base + "/")
+
+Static files are collected (hashed and compressed) into a temporary folder
+first, as a deployment would, and WhiteNoise serves them. A developer's .env
+is ignored and PHYSIODIARY_API_URL pinned empty, so no benchmark can reach a
+live Physiodiary server. The reference diary is used in-process unless
+`diary_over_http` is set, when a second gunicorn serves it and the site
+reaches it over real HTTP (with SANDBOX_LATENCY_MS on that one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    """The environment of a production site on the reference diary, with `extra` on top."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PHYSIODIARY_", "SANDBOX_", "BOOKING_", "EMAIL_"))
+    }
+    key = "bench-" + secrets.token_hex(16)
+    env.update(
+        DJANGO_ENV_FILE="/dev/null",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
+        DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
+        PHYSIODIARY_API_URL="",
+        PHYSIODIARY_API_KEY=key,
+        SANDBOX_API_KEY=key,
+        SANDBOX_ENABLED="true",
+        BOOKING_CONFIRMATION_EMAIL="false",
+        # Every benchmark request comes from one address.
+        BOOKING_RATE_LIMIT="0",
+        BOOKING_SEARCH_RATE_LIMIT="0",
+        BOOKING_FORM_MIN_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def collect_static(env: dict[str, str]) -> None:
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def wait_until_up(base: str, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.stderr.write(log.read_text())
+            raise RuntimeError(f"gunicorn exited at start-up (its log is above): {base}")
+        try:
+            with urllib.request.urlopen(base + "/", timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503:
+                raise
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.stderr.write(log.read_text())
+    raise RuntimeError(f"{base}/ did not answer 200 within {seconds} s")
+
+
+@contextlib.contextmanager
+def gunicorn(
+    env: dict[str, str], *, workers: int = 4, threads: int = 1, app: str = "booking_site.wsgi"
+) -> Iterator[str]:
+    """gunicorn serving `app` with `env`, on a free port; its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as work:
+        log = Path(work) / "gunicorn.log"
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                [
+                    GUNICORN,
+                    f"{app}:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    str(threads),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_until_up(base, process, log)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
+def serve(
+    *,
+    workers: int = 4,
+    threads: int = 1,
+    latency_ms: int = 0,
+    diary_over_http: bool = False,
+    app: str = "booking_site.wsgi",
+    **extra: str,
+) -> Iterator[str]:
+    """The site under gunicorn with production settings; its base URL."""
+    with tempfile.TemporaryDirectory() as static_root:
+        env = production_env(DJANGO_STATIC_ROOT=static_root, **extra)
+        collect_static(env)
+        if not diary_over_http:
+            env["SANDBOX_LATENCY_MS"] = str(latency_ms)
+            with gunicorn(env, workers=workers, threads=threads, app=app) as base:
+                yield base
+            return
+        # The reference diary on a server of its own, reached over real HTTP.
+        diary_env = {**env, "SANDBOX_LATENCY_MS": str(latency_ms)}
+        with gunicorn(diary_env, workers=2, threads=16) as diary:
+            site_env = {**env, "PHYSIODIARY_API_URL": f"{diary}/sandbox/api/request"}
+            with gunicorn(site_env, workers=workers, threads=threads, app=app) as base:
+                yield base
