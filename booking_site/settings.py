@@ -89,6 +89,8 @@ PHYSIODIARY_READ_RETRIES = _number("PHYSIODIARY_READ_RETRIES", 2, whole=True)
 PHYSIODIARY_RETRY_BACKOFF = _number("PHYSIODIARY_RETRY_BACKOFF", 0.3)
 # Practitioner and room lists change rarely; the diary is asked again after this.
 PHYSIODIARY_LIST_CACHE_SECONDS = _number("PHYSIODIARY_LIST_CACHE_SECONDS", 300, whole=True)
+# ...and served from a copy this old at most while the diary is unavailable.
+PHYSIODIARY_LIST_STALE_SECONDS = _number("PHYSIODIARY_LIST_STALE_SECONDS", 24 * 3600, whole=True)
 # Outbound proxy, so that several web servers leave through the one IP
 # address registered with Physiodiary. Empty: connect directly.
 PHYSIODIARY_PROXY = env.str("PHYSIODIARY_PROXY", default="")
@@ -124,6 +126,10 @@ BOOKING_MIN_NOTICE_MINUTES = _number("BOOKING_MIN_NOTICE_MINUTES", 120, whole=Tr
 BOOKING_MAX_PARALLEL_SEARCHES = _number(
     "BOOKING_MAX_PARALLEL_SEARCHES", 16, whole=True, positive=True
 )
+# Free times are cached this long per practitioner and room (0: not at all).
+# A booking through the site drops them at once; one made at the practice
+# shows within this time, and meanwhile "just taken" offers other times.
+BOOKING_FREE_TIMES_CACHE_SECONDS = _number("BOOKING_FREE_TIMES_CACHE_SECONDS", 60, whole=True)
 # How many other free times to offer when the chosen one was just taken.
 BOOKING_ALTERNATIVES = _number("BOOKING_ALTERNATIVES", 6, whole=True, positive=True)
 # A details form older than this is refused (and a fresh one issued).
@@ -185,8 +191,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Static files first: served from memory, before any other work.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # (In production, WhiteNoise is inserted here: see below.)
     # Pages compressed too. No page holds a secret worth a BREACH attack: no
     # session, no CSRF cookie; the form token only guards the form it is in.
     "django.middleware.gzip.GZipMiddleware",
@@ -302,6 +307,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+if not DEBUG:
+    # Static files first, before any other work; in development runserver
+    # serves them, straight from the source folders.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 # Source maps are for developers, and never asked for by the pages.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 

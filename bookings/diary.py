@@ -1,12 +1,21 @@
 """The practice's diary as the site's pages see it: the client plus caching.
 
-Practitioners and rooms change rarely, so their lists are cached for
-PHYSIODIARY_LIST_CACHE_SECONDS; free times and bookings always go to the diary.
+- Practitioners and rooms change rarely: their lists are cached for
+  PHYSIODIARY_LIST_CACHE_SECONDS, and a copy is kept for
+  PHYSIODIARY_LIST_STALE_SECONDS to serve while the diary is unavailable.
+- Free times are asked for from the first day a page needs to the last
+  bookable day, in one call per practitioner and room, and cached for
+  BOOKING_FREE_TIMES_CACHE_SECONDS: the next window, the next free day and
+  the Earlier and Later links then need no call. A booking through the site
+  drops its pair's free times (`forget_free_times`).
+- Bookings always go to the diary.
+
 Free times become `FreeTime`s labelled with who and where, in the practice's
 time zone, with those too soon to book left out.
 """
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +26,18 @@ from django.core.cache import cache
 from django.db import connections
 
 from . import wizard
-from .physiodiary import ErrorCode, PhysiodiaryError, Practitioner, Rejected, Room, get_client
+from .physiodiary import (
+    MAX_DAYS_PER_REQUEST,
+    ErrorCode,
+    FreeTimes,
+    PhysiodiaryError,
+    Practitioner,
+    Rejected,
+    Room,
+    get_client,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def practitioners() -> tuple[Practitioner, ...]:
@@ -35,10 +55,27 @@ T = TypeVar("T")
 
 def _cached(key: str, fetch: Callable[[], T]) -> T:
     value = cache.get(key)
-    if value is None:
+    if value is not None:
+        return value
+    try:
         value = fetch()
-        cache.set(key, value, settings.PHYSIODIARY_LIST_CACHE_SECONDS)
+    except PhysiodiaryError:
+        stale = cache.get(f"{key}:stale")
+        if stale is None:
+            raise
+        # Practitioners and rooms seldom change: last hour's list beats an
+        # error page. Kept as fresh for a little while, so that every page
+        # does not wait for a diary that is down.
+        logger.warning("%s: the diary failed, serving the list kept from before", key)
+        cache.set(key, stale, min(_STALE_RETRY_SECONDS, settings.PHYSIODIARY_LIST_CACHE_SECONDS))
+        return stale
+    cache.set(key, value, settings.PHYSIODIARY_LIST_CACHE_SECONDS)
+    cache.set(f"{key}:stale", value, settings.PHYSIODIARY_LIST_STALE_SECONDS)
     return value
+
+
+#: While the diary is failing, how often a list is asked for again.
+_STALE_RETRY_SECONDS = 30
 
 
 # --- Free times -----------------------------------------------------------------
@@ -155,15 +192,45 @@ _UNKNOWN_PAIR = {ErrorCode.INVALID_SECTION_ID, ErrorCode.INVALID_STAFF_ID}
 def _free_times(
     practitioner: Practitioner, room: Room, start: dt.date, days: int, not_before: dt.datetime
 ) -> list[FreeTime]:
-    answer = get_client().free_times(practitioner.id, room.id, start, days)
+    end = start + dt.timedelta(days=days)
+    answer = _free_span(practitioner.id, room.id, start, end)
     # Labelled with the practitioner and room asked about: the vendor's own
     # example echoes other ids than those requested.
     return [
         FreeTime(when, practitioner, room, answer.slot_minutes)
         for day in answer.days
+        if start <= day.date < end
         for moment in day.times
         if (when := wizard.at(day.date, moment)) >= not_before and wizard.exists(when)
     ]
+
+
+def _free_span(practitioner_id: int, room_id: int, start: dt.date, end: dt.date) -> FreeTimes:
+    """The pair's free times covering the days from `start` to before `end`.
+
+    From the cache if a recent answer covers them; otherwise one call, for
+    every bookable day from `start` (as many as one request may ask for).
+    """
+    key = _free_times_key(practitioner_id, room_id)
+    cached = cache.get(key)
+    if cached is not None and cached[0] <= start and end <= cached[1]:
+        return cached[2]
+    rest = (wizard.last_bookable_day() - start).days + 1
+    days = max((end - start).days, min(rest, MAX_DAYS_PER_REQUEST))
+    answer = get_client().free_times(practitioner_id, room_id, start, days)
+    if settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
+        span = (start, start + dt.timedelta(days=days), answer)
+        cache.set(key, span, settings.BOOKING_FREE_TIMES_CACHE_SECONDS)
+    return answer
+
+
+def forget_free_times(practitioner_id: int, room_id: int) -> None:
+    """Drop the pair's cached free times: a booking (or an attempt) changed them."""
+    cache.delete(_free_times_key(practitioner_id, room_id))
+
+
+def _free_times_key(practitioner_id: int, room_id: int) -> str:
+    return f"physiodiary:free-times:{practitioner_id}:{room_id}"
 
 
 def _in_worker(*args: Any) -> list[FreeTime]:

@@ -428,6 +428,8 @@ _UNLISTED = {
 def _book(request: HttpRequest, form: DetailsForm, chosen: Chosen, nonce: str) -> HttpResponse:
     """Call `book`, once, and record its outcome against the form's nonce."""
     patient = {key: form.cleaned_data[key] for key in ("name", "phone", "email", "desc")}
+    # Whatever the answer, the pair's free times may have changed.
+    diary.forget_free_times(chosen.practitioner.id, chosen.room.id)
     try:
         confirmation = get_client().book(
             practitioner_id=chosen.practitioner.id,

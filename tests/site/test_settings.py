@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -169,3 +170,38 @@ def test_the_new_limits_refuse_nonsense(variable):
     result = start_django(**{variable: "-1"})
     assert result.returncode != 0
     assert f"{variable} must be 0 or more" in result.stderr
+
+
+def test_production_serves_hashed_compressed_static_files_for_a_year(tmp_path):
+    """collectstatic, then the page's own links through WhiteNoise, as in production."""
+    code = """
+import gzip, re
+from django.core.management import call_command
+from django.test import Client
+call_command("collectstatic", interactive=False, verbosity=0)
+client = Client()
+page = client.get("/", secure=True, headers={"accept-encoding": "gzip"})
+links = re.findall(r'(?:href|src)="(/static/[^"]+)"', gzip.decompress(page.content).decode())
+print(page.status_code, page.get("Content-Encoding"), len(links))
+for link in links:
+    answer = client.get(link, secure=True, headers={"accept-encoding": "br, gzip"})
+    print(link, answer.status_code, answer.get("Content-Encoding"), answer["Cache-Control"])
+"""
+    environment = {
+        **PRODUCTION,
+        "SANDBOX_ENABLED": "true",
+        "PHYSIODIARY_API_URL": "",
+        "DJANGO_STATIC_ROOT": str(tmp_path),
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": f"sqlite:///{ROOT / 'db.sqlite3'}",
+    }
+    result = start_django(code=code, **environment)
+    assert result.returncode == 0, result.stderr
+    first, *files = result.stdout.splitlines()
+    assert first.split() == ["200", "gzip", "3"]  # the page compressed; 2 style sheets, 1 script
+    for line in files:
+        link, status, encoding, cache_control = line.split(" ", 3)
+        assert re.search(r"\.[0-9a-f]{12}\.(css|js)$", link), link  # named by their content
+        assert (status, encoding) == ("200", "br")
+        assert "max-age=315360000" in cache_control
+        assert "immutable" in cache_control

@@ -47,12 +47,12 @@ def query(url: str) -> dict[str, str]:
 # --- The free times ------------------------------------------------------------------
 
 
-def test_it_asks_the_diary_for_the_window_starting_today(client, diary, settings):
+def test_it_asks_the_diary_once_for_every_bookable_day_from_today(client, diary):
     diary.add_free(at(1, "1415"))
     client.get(times_url())
     (sent,) = diary.calls("freeList")
     assert sent["date"] == ymd(day(0))
-    assert sent["numDays"] == settings.BOOKING_WINDOW_DAYS
+    assert sent["numDays"] == (wizard.last_bookable_day() - day(0)).days + 1
     assert (sent["staffId"], sent["sectionId"]) == (ANNA, ROOM_2)
 
 
@@ -161,12 +161,10 @@ def test_it_refuses_a_date_beyond_the_last_bookable_day(client, diary):
     assert diary.calls("freeList") == []
 
 
-def test_it_finds_the_next_free_day_with_one_more_call(client, diary):
+def test_it_finds_the_next_free_day_in_the_same_call(client, diary):
     diary.add_free(at(20, "1415"))
     page = client.get(times_url())
-    _, rest = diary.calls("freeList")
-    assert rest["date"] == ymd(day(7))
-    assert rest["numDays"] == (wizard.last_bookable_day() - day(7)).days + 1
+    assert len(diary.calls("freeList")) == 1
     assert f"The next free time is on {day(20):%A} {day(20).day} {day(20):%B}" in html(page)
     assert times_url(ymd(day(20))).replace("&", "&amp;") in html(page)
 
@@ -174,11 +172,20 @@ def test_it_finds_the_next_free_day_with_one_more_call(client, diary):
 def test_it_says_there_are_no_free_times_in_the_next_90_days(client, diary):
     diary.add_free(wizard.at(wizard.last_bookable_day() + dt.timedelta(days=1), dt.time(10)))
     page = client.get(times_url())
-    assert len(diary.calls("freeList")) == 2
+    assert len(diary.calls("freeList")) == 1
     assert "no free times to book online in the next 90 days" in html(page)
 
 
-def test_it_offers_the_next_window_when_the_look_ahead_fails(client, diary):
+def test_beyond_one_calls_reach_it_looks_further_ahead_with_more(client, diary, settings):
+    settings.BOOKING_HORIZON_DAYS = 120  # more than the 90 days one freeList call may ask for
+    diary.add_free(at(100, "1415"))
+    page = client.get(times_url())
+    assert [sent["numDays"] for sent in diary.calls("freeList")] == [90, 90, 23]
+    assert f"The next free time is on {day(100):%A}" in html(page)
+
+
+def test_it_offers_the_next_window_when_the_look_ahead_fails(client, diary, settings):
+    settings.BOOKING_HORIZON_DAYS = 120
     diary.answer("freeList", diary.answers["freeList"][0], Raw(500))
     page = client.get(times_url())
     assert page.status_code == 200

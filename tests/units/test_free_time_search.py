@@ -128,7 +128,9 @@ def test_one_practitioner_in_one_room_is_one_call(fake, today):
     request = fake.requests[0]
     assert request["action"] == "freeList"
     assert (request["staffId"], request["sectionId"]) == (ANNA.id, ROOM_2.id)
-    assert (request["date"], request["numDays"]) == (f"{day:%Y%m%d}", 2)
+    # Every bookable day from `day`, in the one call: the cache serves the rest.
+    rest = (wizard.last_bookable_day() - day).days + 1
+    assert (request["date"], request["numDays"]) == (f"{day:%Y%m%d}", rest)
     assert [f.start for f in search.free_times] == [
         at(day, t) for t in ["1415", "1500", "1715", "1800", "1845", "1930"]
     ]
@@ -344,8 +346,8 @@ def test_nearest_free_times_look_around_the_wanted_day_but_not_before_today(fake
     first, second = fake.requests
     assert first["date"] == f"{wanted_day - dt.timedelta(days=3):%Y%m%d}"
     assert second["date"] == f"{today:%Y%m%d}"
-    assert 1 <= first["numDays"] <= 14
-    assert 1 <= second["numDays"] <= 14
+    assert first["numDays"] == (wizard.last_bookable_day() - wanted_day).days + 4
+    assert second["numDays"] == (wizard.last_bookable_day() - today).days + 1
 
 
 # --- first_free_day -----------------------------------------------------------------
