@@ -40,14 +40,28 @@ from .physiodiary import (
 logger = logging.getLogger(__name__)
 
 
+_PRACTITIONERS, _ROOMS = "physiodiary:practitioners", "physiodiary:rooms"
+
+
 def practitioners() -> tuple[Practitioner, ...]:
     """The practice's practitioners, from the cache or the diary."""
-    return _cached("physiodiary:practitioners", lambda: get_client().practitioners())
+    return _cached(_PRACTITIONERS, lambda: get_client().practitioners())
 
 
 def rooms() -> tuple[Room, ...]:
     """The practice's rooms, from the cache or the diary."""
-    return _cached("physiodiary:rooms", lambda: get_client().rooms())
+    return _cached(_ROOMS, lambda: get_client().rooms())
+
+
+def lists() -> tuple[tuple[Practitioner, ...], tuple[Room, ...]]:
+    """Both lists. When neither is cached they are asked for at once: one round trip, not two."""
+    # In-process (the reference diary with no URL) there is no round trip to save.
+    warm = cache.get(_PRACTITIONERS) is not None or cache.get(_ROOMS) is not None
+    if warm or not settings.PHYSIODIARY_API_URL:
+        return practitioners(), rooms()
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lists") as pool:
+        asked = pool.submit(_in_worker_thread, practitioners), pool.submit(_in_worker_thread, rooms)
+    return asked[0].result(), asked[1].result()
 
 
 T = TypeVar("T")
@@ -234,8 +248,12 @@ def _free_times_key(practitioner_id: int, room_id: int) -> str:
 
 
 def _in_worker(*args: Any) -> list[FreeTime]:
+    return _in_worker_thread(_free_times, *args)
+
+
+def _in_worker_thread(work: Callable[..., T], *args: Any) -> T:
     try:
-        return _free_times(*args)
+        return work(*args)
     finally:
         # On the in-process reference diary the call opened this thread's own
         # database connection; a pool thread never reaches Django's

@@ -63,7 +63,7 @@ def diary_needed(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 @require_GET
 @diary_needed
 def choose(request: HttpRequest) -> HttpResponse:
-    practitioners, rooms = diary.practitioners(), diary.rooms()
+    practitioners, rooms = diary.lists()
     if not practitioners or not rooms:
         return _render(request, "choose", {"closed": True})
     if len(practitioners) == 1 and len(rooms) == 1:
@@ -101,7 +101,7 @@ def _with_defaults(form: ChooseForm, query: QueryDict) -> dict[str, str]:
 def times(request: HttpRequest) -> HttpResponse:
     if wizard.malformed(request.GET):
         return errors.bad_request(request)
-    practitioners, rooms = diary.practitioners(), diary.rooms()
+    practitioners, rooms = diary.lists()
     if not practitioners or not rooms:
         return redirect(wizard.url("choose"))
     form = ChooseForm(practitioners, rooms)
@@ -274,8 +274,9 @@ def _chosen(source: QueryDict, *, posted: bool = False) -> Chosen | HttpResponse
     day, moment = wizard.api_date(source.get("date")), wizard.api_time(source.get("time"))
     lists_known = True
     try:
-        practitioner = next((p for p in diary.practitioners() if p.id == practitioner_id), None)
-        room = next((r for r in diary.rooms() if r.id == room_id), None)
+        practitioners, rooms = diary.lists()
+        practitioner = next((p for p in practitioners if p.id == practitioner_id), None)
+        room = next((r for r in rooms if r.id == room_id), None)
     except PhysiodiaryError:
         if not posted or practitioner_id is None or room_id is None:
             raise

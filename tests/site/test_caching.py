@@ -4,6 +4,7 @@ The aim: one API round trip a page, and none where a recent answer will do.
 """
 
 import logging
+import threading
 
 import pytest
 from django.core.cache import cache
@@ -151,3 +152,22 @@ def test_a_kept_list_is_not_kept_forever(client, diary, settings):
     cache.delete("physiodiary:practitioners")
     diary.answer("staffList", UNAVAILABLE["timeout"])
     assert client.get("/").status_code == 503
+
+
+def test_both_lists_are_asked_for_at_once_when_neither_is_kept(client, diary):
+    both_asked = threading.Barrier(2, timeout=5)  # broken, and the test failed, if one waits alone
+
+    def listing(answer):
+        def wait_for_the_other(payload):
+            both_asked.wait()
+            return answer
+
+        return wait_for_the_other
+
+    diary.answer("staffList", listing(diary.answers["staffList"][0]))
+    diary.answer("sectionList", listing(diary.answers["sectionList"][0]))
+
+    page = client.get("/")
+
+    assert page.status_code == 200
+    assert "Treatment Room 1" in html(page)
