@@ -16,4 +16,6 @@ class BookingsConfig(AppConfig):
     verbose_name = "Online booking"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)
+
         setting_changed.connect(_reset_client_on_settings_change, dispatch_uid="bookings-client")

@@ -125,6 +125,7 @@ def test_it_defaults_to_the_practices_time_zone_and_language(settings):
 
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
+    "CACHE_URL": "dbcache://booking_cache",  # shared by every worker process
     "DJANGO_SECRET_KEY": "k3Y-" + "x9Q!z" * 12,  # long and varied, as check --deploy wants
     "PHYSIODIARY_API_KEY": "a-key",
     **LIVE,
@@ -193,6 +194,7 @@ for link in links:
         "PHYSIODIARY_API_URL": "",
         "DJANGO_STATIC_ROOT": str(tmp_path),
         "DJANGO_ALLOWED_HOSTS": "testserver",
+        "CACHE_URL": "locmemcache://",
         "DATABASE_URL": f"sqlite:///{ROOT / 'db.sqlite3'}",
     }
     result = start_django(code=code, **environment)
@@ -205,3 +207,11 @@ for link in links:
         assert (status, encoding) == ("200", "br")
         assert "max-age=315360000" in cache_control
         assert "immutable" in cache_control
+
+
+def test_check_deploy_warns_of_a_cache_each_process_keeps_to_itself():
+    environment = {**PRODUCTION, "CACHE_URL": "locmemcache://"}
+    code = "from django.core.management import call_command; call_command('check', deploy=True)"
+    result = start_django(code=code, **environment)
+    assert "bookings.W001" in result.stderr + result.stdout
+    assert "not shared between worker processes" in result.stderr + result.stdout
