@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test setup lint format chromium clean
+.PHONY: run test setup lint format chromium clean bench
 
 run: setup ## Serve the site on the reference diary at http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -46,6 +46,13 @@ chromium:
 	else \
 		echo "Chromium is missing and cannot be installed here (needs root and apt-get)."; \
 	fi
+
+# Every benchmark in bench/ (API calls per booking, server time per step,
+# requests/s, load.sh, and bytes and Lighthouse where present), then one table:
+# name | figure | target | met. A report: exits 0 when a target is missed,
+# non-zero only when a benchmark crashed. See bench/run_all.py.
+bench: setup ## Run the benchmarks and print their figures against the targets
+	$(BIN)/python bench/run_all.py
 
 lint:
 	$(BIN)/ruff check .

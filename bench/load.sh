@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Load test: serve the site with gunicorn in production mode on the
-# in-process reference diary, and measure the times page and the details page
-# with wrk. Prints wrk's report for each page and a summary table; exits
-# non-zero if any answer was not 2xx/3xx or any socket error occurred.
+# in-process reference diary (static files collected into a temporary folder
+# first, as a deployment does), and measure the times page and the details
+# page with wrk. Prints wrk's report for each page, a summary table and a
+# last line `BENCH-RESULT {json}` (read by bench/run_all.py); exits non-zero
+# if any answer was not 2xx/3xx or any socket error occurred.
 #
 #   bench/load.sh                    # 30 s per page
 #   DURATION=5s bench/load.sh        # a quick check
@@ -104,23 +106,39 @@ PYEOF
 fi
 BASE="http://127.0.0.1:$PORT"
 
-echo "== gunicorn on $BASE: workers=$WORKERS threads=$THREADS"
 # Production settings on the in-process reference diary. DJANGO_ENV_FILE and
 # PHYSIODIARY_API_URL are pinned so that a developer's .env cannot point the
-# bench at a live Physiodiary server.
+# bench at a live Physiodiary server. Production stores static files with
+# WhiteNoise's CompressedManifestStaticFilesStorage, so pages need them
+# collected (hashed and compressed) first, as a deployment does: into a
+# temporary folder, with the same environment as gunicorn.
 SECRET="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
-env \
-	DJANGO_ENV_FILE=/dev/null \
-	DJANGO_DEBUG=false \
-	DJANGO_SECRET_KEY="$SECRET" \
-	PHYSIODIARY_API_URL= \
-	PHYSIODIARY_API_KEY="bench-$("$PY" -c 'import secrets; print(secrets.token_hex(16))')" \
-	SANDBOX_ENABLED=true \
-	BOOKING_CONFIRMATION_EMAIL=false \
-	DJANGO_SECURE_SSL_REDIRECT=false \
-	BOOKING_SEARCH_RATE_LIMIT=0 \
-	BOOKING_RATE_LIMIT=0 \
-	LOG_LEVEL=WARNING \
+KEY="bench-$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
+SITE_ENV=(
+	DJANGO_ENV_FILE=/dev/null
+	DJANGO_DEBUG=false
+	DJANGO_SECRET_KEY="$SECRET"
+	DJANGO_STATIC_ROOT="$WORK/static"
+	PHYSIODIARY_API_URL=
+	PHYSIODIARY_API_KEY="$KEY"
+	SANDBOX_API_KEY="$KEY"
+	SANDBOX_ENABLED=true
+	BOOKING_CONFIRMATION_EMAIL=false
+	DJANGO_SECURE_SSL_REDIRECT=false
+	BOOKING_SEARCH_RATE_LIMIT=0
+	BOOKING_RATE_LIMIT=0
+	LOG_LEVEL=WARNING
+)
+
+echo "== collectstatic into $WORK/static"
+if ! env "${SITE_ENV[@]}" "$PY" manage.py collectstatic --noinput -v 0 >"$WORK/collectstatic.log" 2>&1; then
+	cat "$WORK/collectstatic.log" >&2
+	echo "load.sh: collectstatic failed" >&2
+	exit 1
+fi
+
+echo "== gunicorn on $BASE: workers=$WORKERS threads=$THREADS"
+env "${SITE_ENV[@]}" \
 	"$GUNICORN" booking_site.wsgi:application \
 	--bind "127.0.0.1:$PORT" \
 	--workers "$WORKERS" --threads "$THREADS" \
@@ -200,7 +218,21 @@ fi
 if [ "$failed" != 0 ]; then
 	echo
 	echo "FAIL: some answers were not 2xx/3xx or some sockets failed (target: none)." >&2
-	exit 1
+else
+	echo
+	echo "OK: every answer 2xx/3xx, no socket errors."
 fi
-echo
-echo "OK: every answer 2xx/3xx, no socket errors."
+# One machine-readable line, as the other benchmarks end.
+bad=0
+for page in "${PAGES[@]}"; do
+	r="${RESULT[$page]}"
+	bad=$((bad + $(field non2xx3xx "$r") + $(field connect "$r") + $(field read "$r") \
+		+ $(field write "$r") + $(field timeout "$r")))
+done
+figures="\"times page\": \"$(field rps "${RESULT[times]}") req/s, p99 $(field p99_ms "${RESULT[times]}") ms\""
+figures+=", \"details page\": \"$(field rps "${RESULT[details]}") req/s, p99 $(field p99_ms "${RESULT[details]}") ms\""
+figures+=", \"failed answers\": \"$bad (workers=$WORKERS threads=$THREADS, $CONNECTIONS connections, $DURATION per page)\""
+met=true
+[ "$failed" = 0 ] || met=false
+echo "BENCH-RESULT {\"name\": \"load\", \"figures\": {$figures}, \"targets\": {\"failed answers\": \"0 (non-2xx/3xx or socket errors)\"}, \"met\": $met}"
+[ "$failed" = 0 ] || exit 1

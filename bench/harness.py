@@ -1,0 +1,241 @@
+"""What bench/api_calls.py, server_time.py and rps.py share.
+
+- `reference_diary()`: a fresh database in a temporary folder (migrated and
+  seeded with the demo practice, optionally changed by a line of Python run
+  in `manage.py shell`), static files collected, and the reference diary
+  served by a gunicorn of its own through `bench.diary_counter`, which logs
+  every API call it answers. The developer's db.sqlite3 is never touched.
+- `site()`: the booking site under gunicorn with production settings,
+  reaching that diary over real HTTP.
+- `CallLog`: the diary's calls, to count what a step cost.
+- `fetch()`, `Page`: a small HTTP client that does not follow redirects.
+- `bench_result()`: the last line every benchmark prints.
+
+Run the scripts as `.venv/bin/python bench/<name>.py` (they import their
+neighbours by file name, as bench/load.sh runs bench/load_urls.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import statistics
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from load_urls import Inputs
+from serving import PYTHON, ROOT, collect_static, gunicorn, production_env
+
+ACTIONS = ("staffList", "sectionList", "freeList", "book")
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+# --- The diary's calls -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    at: float
+    pid: int
+    action: str
+    status: str
+    ms: float
+
+
+@dataclass
+class CallLog:
+    """The calls the reference diary answered, as bench.diary_counter logs them."""
+
+    path: Path
+
+    def all(self) -> list[Call]:
+        calls = []
+        for line in self.path.read_text().splitlines():
+            at, pid, action, status, ms = line.split()
+            calls.append(Call(float(at), int(pid), action, status, float(ms)))
+        return calls
+
+    def mark(self) -> int:
+        return len(self.all())
+
+    def since(self, mark: int) -> list[Call]:
+        return self.all()[mark:]
+
+    def count(self, mark: int) -> Counter[str]:
+        return Counter(call.action for call in self.since(mark))
+
+
+def by_action(counts: Counter[str]) -> str:
+    """ "freeList=1 book=1", in the API's order, other actions after."""
+    names = [a for a in ACTIONS if counts[a]] + sorted(set(counts) - set(ACTIONS))
+    return " ".join(f"{name}={counts[name]}" for name in names) or "none"
+
+
+# --- Servers ------------------------------------------------------------------------
+
+
+@dataclass
+class Diary:
+    base: str
+    calls: CallLog
+    env: dict[str, str]  # the production environment, database and static files included
+    work: Path
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/sandbox/api/request"
+
+
+@contextlib.contextmanager
+def reference_diary(
+    *, latency_ms: int = 0, prepare: str = "", workers: int = 2, threads: int = 16
+) -> Iterator[Diary]:
+    """The reference diary on a fresh database, served over HTTP with its calls logged."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        work = Path(folder)
+        calls = work / "diary-calls.log"
+        calls.touch()
+        env = production_env(
+            DJANGO_STATIC_ROOT=str(work / "static"),
+            DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
+        )
+        manage(env, "migrate", "--noinput", "-v", "0")
+        print(manage(env, "seed_demo_diary"), flush=True)
+        if prepare:
+            out = manage(env, "shell", "-v", "0", "-c", prepare)
+            if out:
+                print(out, flush=True)
+        collect_static(env)
+        diary_env = {
+            **env,
+            "SANDBOX_LATENCY_MS": str(latency_ms),
+            "BENCH_DIARY_CALLS": str(calls),
+        }
+        with gunicorn(
+            diary_env, workers=workers, threads=threads, app="bench.diary_counter"
+        ) as base:
+            yield Diary(base, CallLog(calls), env, work)
+
+
+@contextlib.contextmanager
+def site(diary: Diary, *, workers: int = 1, threads: int = 1, **extra: str) -> Iterator[str]:
+    """The booking site under gunicorn, reaching `diary` over HTTP; its base URL."""
+    env = {**diary.env, "PHYSIODIARY_API_URL": diary.api_url, **extra}
+    with gunicorn(env, workers=workers, threads=threads) as base:
+        yield base
+
+
+# --- HTTP ---------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+@dataclass
+class Page:
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: str
+    seconds: float
+    inputs: dict[str, list[str]] = field(default_factory=dict)
+    next_href: str | None = None
+
+    @property
+    def location(self) -> str:
+        return urljoin(self.url, self.headers.get("location", ""))
+
+
+def fetch(url: str, data: dict[str, str] | None = None, timeout: float = 30) -> Page:
+    """GET (or POST `data` to) `url`, timed from the request to the last byte; no redirects."""
+    body = urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body)
+    started = time.perf_counter()
+    try:
+        with _OPENER.open(request, timeout=timeout) as answer:
+            status, headers, text = answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as error:
+        status, headers, text = error.code, error.headers, error.read()
+    seconds = time.perf_counter() - started
+    page = Page(
+        url,
+        status,
+        {k.lower(): v for k, v in headers.items()},
+        text.decode("utf-8", "replace"),
+        seconds,
+    )
+    if "html" in page.headers.get("content-type", ""):
+        parsed = Inputs()
+        parsed.feed(page.body)
+        page.inputs, page.next_href = parsed.values, parsed.next_href
+    return page
+
+
+def expect(page: Page, *statuses: int) -> Page:
+    if page.status not in statuses:
+        raise SystemExit(f"{page.url} answered {page.status}, not {statuses}:\n{page.body[:2000]}")
+    return page
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def slot_query(slot: str, **extra: str) -> dict[str, str]:
+    """A slot key (YYYYMMDD-HHMM-staff-room) as the details page's query."""
+    date, hhmm, staff, section = slot.split("-")[:4]
+    return {"staffId": staff, "sectionId": section, "date": date, "time": hhmm, **extra}
+
+
+def patient(number: int) -> dict[str, str]:
+    """Distinct, valid patient details."""
+    return {
+        "name": f"Bench Patient {number}",
+        "phone": f"07700 900 {number % 1000:03d}",
+        "email": f"bench.patient{number}@example.com",
+        "desc": f"Benchmark booking {number}",
+    }
+
+
+# --- Figures ------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile, nearest rank (p95 of 50 values: the 48th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * p // 100))  # ceil
+    return ordered[int(rank) - 1]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def bench_result(name: str, figures: dict[str, str], targets: dict[str, str], met: bool) -> None:
+    result = {"name": name, "figures": figures, "targets": targets, "met": met}
+    print("BENCH-RESULT " + json.dumps(result), flush=True)

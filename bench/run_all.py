@@ -1,0 +1,184 @@
+"""Run every benchmark, one after the other, then print one table of their results.
+
+    .venv/bin/python bench/run_all.py                  # or: make bench
+    .venv/bin/python bench/run_all.py --only api_calls rps
+    .venv/bin/python bench/run_all.py --skip lighthouse
+
+The benchmarks, in this order (those of bench/ that are missing are skipped):
+
+    api_calls    bench/api_calls.py    API calls per booking, counted at the diary
+    server_time  bench/server_time.py  server time per step, the diary answering in L
+    rps          bench/rps.py          requests/s, the times page against a bare view
+    load         bench/load.sh         wrk on the times and details pages (DURATION=10s
+                                       unless DURATION is set)
+    bytes        bench/bytes.py        bytes a booking downloads
+    lighthouse   bench/lighthouse.sh   Lighthouse on every page (or lighthouse.py)
+
+Each one's output is streamed as it runs; each ends with a line
+`BENCH-RESULT {"name", "figures", "targets", "met"}`, from which the table
+is made: name | figure | target | met. A missed target is reported, not a
+failure: the exit status is 0 unless a benchmark crashed (it exited
+non-zero without a BENCH-RESULT line, or printed none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+MARK = "BENCH-RESULT "
+
+
+@dataclass
+class Outcome:
+    name: str
+    command: list[str]
+    status: int | None = None
+    seconds: float = 0
+    results: list[dict] = field(default_factory=list)
+
+    @property
+    def crashed(self) -> bool:
+        # A benchmark that exits non-zero after its result line missed a
+        # target (bench/load.sh and bench/lighthouse.py do so); without one, it failed.
+        return not self.results
+
+
+def benchmarks() -> list[tuple[str, list[str], dict[str, str]]]:
+    """(name, command, extra environment) of each benchmark present."""
+    found = []
+    for name in ("api_calls", "server_time", "rps"):
+        found.append((name, [PYTHON, str(BENCH / f"{name}.py")], {}))
+    found.append(
+        ("load", ["bash", str(BENCH / "load.sh")], {"DURATION": os.environ.get("DURATION", "10s")})
+    )
+    if (BENCH / "bytes.py").exists():
+        found.append(("bytes", [PYTHON, str(BENCH / "bytes.py")], {}))
+    if (BENCH / "lighthouse.sh").exists():
+        found.append(("lighthouse", ["bash", str(BENCH / "lighthouse.sh")], {}))
+    elif (BENCH / "lighthouse.py").exists():
+        found.append(("lighthouse", [PYTHON, str(BENCH / "lighthouse.py")], {}))
+    return found
+
+
+def run(name: str, command: list[str], extra: dict[str, str]) -> Outcome:
+    outcome = Outcome(name, command)
+    print(f"\n{'=' * 78}\n=== {name}: {' '.join(command)}\n{'=' * 78}", flush=True)
+    started = time.monotonic()
+    with subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **extra},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            if line.startswith(MARK):
+                try:
+                    outcome.results.append(json.loads(line[len(MARK) :]))
+                except ValueError:
+                    print(f"run_all: {name}: unreadable result line", flush=True)
+        outcome.status = process.wait()
+    outcome.seconds = time.monotonic() - started
+    print(f"=== {name}: exit {outcome.status} after {outcome.seconds:.0f} s", flush=True)
+    return outcome
+
+
+def targets_by_figure(figures: dict, targets: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """Each target under the figure it is for, and the targets that match no figure.
+
+    A target is for the figure of the same label, or of its label less a
+    `_max` or `_min` suffix ("total_bytes_max": 60000 is "<= 60000" for
+    "total_bytes").
+    """
+    matched, unmatched = {}, {}
+    for label, target in targets.items():
+        text = str(target)
+        for suffix, sign in (("_max", "<= "), ("_min", ">= ")):
+            if label.endswith(suffix) and label[: -len(suffix)] in figures:
+                matched[label[: -len(suffix)]] = sign + text
+                break
+        else:
+            (matched if label in figures else unmatched)[label] = text
+    return matched, unmatched
+
+
+def table(outcomes: list[Outcome]) -> None:
+    rows: list[tuple[str, str, str, str]] = []
+    for outcome in outcomes:
+        if not outcome.results:
+            rows.append((outcome.name, f"CRASHED (exit {outcome.status})", "", ""))
+            continue
+        for result in outcome.results:
+            name = str(result.get("name", outcome.name))
+            figures = result.get("figures") or {}
+            matched, unmatched = targets_by_figure(figures, result.get("targets") or {})
+            cells = [
+                (f"{label}: {value}", matched.get(label, "")) for label, value in figures.items()
+            ]
+            cells += list(unmatched.items())
+            met = "yes" if result.get("met") else "NO"
+            for number, (figure, target) in enumerate(cells or [("(no figures)", "")]):
+                rows.append(
+                    (name if number == 0 else "", figure, target, met if number == 0 else "")
+                )
+    widths = [
+        max(len(row[i]) for row in [*rows, ("name", "figure", "target", "met")]) for i in range(4)
+    ]
+    widths[1] = min(widths[1], 72)
+    widths[2] = min(widths[2], 40)
+
+    def line(cells: tuple[str, ...]) -> str:
+        return " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+
+    print(f"\n{'=' * 78}\n=== Summary\n{'=' * 78}")
+    print(line(("name", "figure", "target", "met")))
+    print("-+-".join("-" * width for width in widths))
+    for row in rows:
+        print(line(row))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these")
+    parser.add_argument("--skip", nargs="+", metavar="NAME", default=[], help="leave these out")
+    args = parser.parse_args()
+    chosen = [
+        bench
+        for bench in benchmarks()
+        if (not args.only or bench[0] in args.only) and bench[0] not in args.skip
+    ]
+    unknown = set(args.only or []) - {bench[0] for bench in benchmarks()}
+    if unknown:
+        parser.error(f"no such benchmark: {', '.join(sorted(unknown))}")
+    outcomes = [run(*bench) for bench in chosen]
+    table(outcomes)
+    crashed = [outcome.name for outcome in outcomes if outcome.crashed]
+    missed = [
+        outcome.name
+        for outcome in outcomes
+        if outcome.results and not all(r.get("met") for r in outcome.results)
+    ]
+    total = sum(outcome.seconds for outcome in outcomes)
+    print(f"\n{len(outcomes)} benchmarks in {total:.0f} s", end="")
+    print(f"; targets missed: {', '.join(missed)}" if missed else "; every target met", end="")
+    print(f"; CRASHED: {', '.join(crashed)}" if crashed else "")
+    return 1 if crashed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
