@@ -51,7 +51,7 @@ chromium:
 # requests/s, load.sh, and bytes and Lighthouse where present), then one table:
 # name | figure | target | met. A report: exits 0 when a target is missed,
 # non-zero only when a benchmark crashed. See bench/run_all.py.
-bench: setup ## Run the benchmarks and print their figures against the targets
+bench: setup chromium ## Run the benchmarks and print their figures against the targets
 	$(BIN)/python bench/run_all.py
 
 lint:
