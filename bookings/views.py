@@ -447,9 +447,9 @@ def _book(request: HttpRequest, form: DetailsForm, chosen: Chosen, nonce: str) -
             # The diary failed in a way it does not explain: the booking may
             # have been made, and trying again could make it twice.
             return _unknown(request, form, chosen, nonce, "error 13")
-        errors = tuple((error.code, error.field) for error in exc.errors)
-        submissions.record(nonce, submissions.Outcome(submissions.REJECTED, errors=errors))
-        return _rejected(request, form, chosen, errors)
+        refused = tuple((error.code, error.field) for error in exc.errors)
+        submissions.record(nonce, submissions.Outcome(submissions.REJECTED, errors=refused))
+        return _rejected(request, form, chosen, refused)
     except UnknownOutcome as exc:
         return _unknown(request, form, chosen, nonce, exc.reason)
     except PhysiodiaryError:
@@ -480,10 +480,10 @@ def _unknown(
 
 
 def _rejected(
-    request: HttpRequest, form: DetailsForm, chosen: Chosen, errors: tuple[tuple[int, str], ...]
+    request: HttpRequest, form: DetailsForm, chosen: Chosen, refused: tuple[tuple[int, str], ...]
 ) -> HttpResponse:
     """The diary's errors on their fields; those with no field say to call the practice."""
-    if form.add_api_errors([ApiError(code, field, "") for code, field in errors]):
+    if form.add_api_errors([ApiError(code, field, "") for code, field in refused]):
         return _render_details(request, form, chosen, problem="rejected", status=503)
     return _render_details(request, form, chosen, status=400)
 
