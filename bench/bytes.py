@@ -334,7 +334,19 @@ def main() -> int:
         f" JavaScript {script:.1f} KB (target <= {TARGETS['script_bytes_max'] / KB:.0f}),"
         f" KB = 1000 bytes: {'met' if met else 'NOT met'}"
     )
-    result = {"name": "bytes", "figures": figures, "targets": TARGETS, "met": met}
+    # The table in make bench gets the headline; the detail is printed above.
+    headline = {
+        "in all": f"{total:.1f} KB",
+        "JavaScript": f"{script:.1f} KB",
+        "CSS": f"{figures['stylesheet_bytes'] / KB:.1f} KB",
+        "HTML (4 pages)": f"{figures['document_bytes'] / KB:.1f} KB",
+        "requests": str(figures["requests"]),
+    }
+    targets = {
+        "in all": f"<= {TARGETS['total_bytes_max'] / KB:.0f} KB",
+        "JavaScript": f"<= {TARGETS['script_bytes_max'] / KB:.0f} KB",
+    }
+    result = {"name": "bytes", "figures": headline, "targets": targets, "met": met}
     print("BENCH-RESULT " + json.dumps(result, sort_keys=False))
     return 0 if met else 1
 

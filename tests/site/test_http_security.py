@@ -69,6 +69,9 @@ def test_no_page_needs_inline_script_or_style(pages):
     for name, page in pages.items():
         body = html(page)
         assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", body), name
+        # ...and no script holds up the page: each is deferred.
+        for script in re.findall(r"<script[^>]*>", body):
+            assert " defer" in script or " async" in script, (name, script)
         assert "<style" not in body, name
         assert not re.search(r"\sstyle=", body), name
         assert not re.search(r"\son[a-z]+=", body), name  # onclick= and the like
