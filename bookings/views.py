@@ -25,7 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import confirmations, diary, errors, guard, submissions, tokens, wizard
 from .forms import ChooseForm, DetailsForm, where
@@ -60,7 +60,7 @@ def diary_needed(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 # --- Step 1: practitioner and room ----------------------------------------------------
 
 
-@require_GET
+@require_safe
 @diary_needed
 def choose(request: HttpRequest) -> HttpResponse:
     practitioners, rooms = diary.lists()
@@ -96,7 +96,7 @@ def _with_defaults(form: ChooseForm, query: QueryDict) -> dict[str, str]:
 # --- Step 2: date and time ------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @diary_needed
 def times(request: HttpRequest) -> HttpResponse:
     if wizard.malformed(request.GET):
@@ -246,7 +246,7 @@ class Chosen:
 
 @csrf_exempt  # the form's signed token stands in for the CSRF cookie (see tokens.py)
 @sensitive_post_parameters("name", "phone", "email", "desc")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @diary_needed
 def details(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
@@ -256,7 +256,7 @@ def details(request: HttpRequest) -> HttpResponse:
     chosen = _chosen(request.POST if posted else request.GET, posted=posted)
     if isinstance(chosen, HttpResponse):
         return chosen
-    if request.method == "GET":
+    if not posted:
         if chosen.start < wizard.earliest_bookable():
             return redirect(_times_url(request, chosen, passed=True))
         form = DetailsForm(initial={**chosen.query, "token": tokens.issue(*_token_fields(chosen))})
@@ -600,7 +600,7 @@ def _error_links(form: forms.Form) -> list[tuple[str | None, str]]:
 # --- Step 4: booked -------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def booked(request: HttpRequest, reference: str) -> HttpResponse:
     kept = confirmations.find(reference)
     if kept is None:
@@ -620,7 +620,7 @@ def booked(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def booked_calendar(request: HttpRequest, reference: str) -> HttpResponse:
     kept = confirmations.find(reference)
     if kept is None:

@@ -105,3 +105,20 @@ def test_every_error_page_renders_without_the_diary_or_a_database(rf, settings, 
     page = errors.page(rf.get("/"), status, {"wait_minutes": 1})
     assert page.status_code == status
     assert_styled_with_the_practices_contact(page, settings)
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/times/?staffId=any&sectionId=any", "/no-such-page/", "/times/?date=x"]
+)
+def test_head_gets_the_same_status_as_get_with_no_body(client, diary, path):
+    # Link checkers and uptime monitors ask with HEAD.
+    assert client.head(path).status_code == client.get(path).status_code
+    assert client.head(path).content == b""
+
+
+def test_head_on_the_details_page_books_nothing(client, diary):
+    from .wizard_support import at, details_url
+
+    page = client.head(details_url(at(1, "1415")))
+    assert page.status_code == 200
+    assert diary.calls("book") == []
