@@ -45,7 +45,7 @@ from harness import (
     site,
     slot_query,
 )
-from load_urls import free_slots, real
+from load_urls import MAX_WINDOWS, free_slots, real
 
 #: What each step of a booking should cost, with warm list caches.
 EXPECTED = {
@@ -55,7 +55,6 @@ EXPECTED = {
     "book": Counter(book=1),
     "booked": Counter(),
 }
-MAX_WINDOWS = 14
 
 
 def find_pair(diary: Diary) -> tuple[str, str]:

@@ -39,20 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.serving import serve  # noqa: E402
+from bench.serving import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-# As tests/e2e/conftest.py: without the background-networking flags Chromium
-# keeps trying to reach Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "locale": "en-GB",

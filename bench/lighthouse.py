@@ -42,19 +42,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.serving import serve  # noqa: E402
+from bench.load_urls import free_slots, real  # noqa: E402
+from bench.serving import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROME_FLAGS = ["--headless=new", *CHROMIUM_ARGS]
 LIGHTHOUSE = ROOT / "bench" / ".npm" / "node_modules" / ".bin" / "lighthouse"
 REPORTS = ROOT / "test-artifacts" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices")
@@ -71,22 +62,19 @@ PATIENT = {
     "Phone number": "01632 960 001",
     "Email address": "ada@example.com",
 }
-#: Windows of free times (a week each by default) to look through for a free time.
-MAX_WINDOWS = 14
 
 
 # --- Finding the pages -----------------------------------------------------------------
 
 
 class Page(HTMLParser):
-    """A page's form fields (name -> value, in order), labels, rel=next link and form action."""
+    """A page's form fields (name -> value, in order), labels and form action."""
 
     def __init__(self) -> None:
         super().__init__()
         self.fields: list[tuple[str, str, str]] = []  # (name, value, id)
         self.labels: dict[str, str] = {}  # for -> text
         self.action: str | None = None
-        self.next_href: str | None = None
         self._label_for: str | None = None
         self._textarea: tuple[str, str] | None = None
 
@@ -101,8 +89,6 @@ class Page(HTMLParser):
         elif tag == "label" and a.get("for"):
             self._label_for = a["for"]
             self.labels[self._label_for] = ""
-        elif tag == "a" and a.get("rel") == "next" and not self.next_href:
-            self.next_href = a.get("href")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "label":
@@ -131,19 +117,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def find_pages(base: str) -> dict[str, str]:
     """A real URL for each step, ending with a real booking's confirmation page."""
     choose = get(base + "/")
-    staff = [value for value in choose.values("staffId") if value != "any"]
-    rooms = [value for value in choose.values("sectionId") if value != "any"]
-    for practitioner in staff:
-        for room in rooms:
-            times = "/times/?" + urlencode({"staffId": practitioner, "sectionId": room})
-            path = times
-            for _ in range(MAX_WINDOWS):
-                page = get(base + path)
-                slots = page.values("slot")
-                if slots or not page.next_href:
-                    break
-                later = urlsplit(urljoin(base + path, page.next_href))
-                path = f"{later.path}?{later.query}"
+    for practitioner in real(choose.values("staffId")):
+        for room in real(choose.values("sectionId")):
+            path, slots = free_slots(base, practitioner, room)
             if slots:
                 break
         else:

@@ -6,9 +6,8 @@
 Static files are collected (hashed and compressed) into a temporary folder
 first, as a deployment would, and WhiteNoise serves them. A developer's .env
 is ignored and PHYSIODIARY_API_URL pinned empty, so no benchmark can reach a
-live Physiodiary server. The reference diary is used in-process unless
-`diary_over_http` is set, when a second gunicorn serves it and the site
-reaches it over real HTTP (with SANDBOX_LATENCY_MS on that one).
+live Physiodiary server. The reference diary is used in-process (for a
+diary reached over real HTTP, see bench/harness.py).
 """
 
 from __future__ import annotations
@@ -29,6 +28,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+CHROMIUM = "/usr/bin/chromium"
+# As tests/e2e/conftest.py: without the background-networking flags Chromium
+# keeps trying to reach Google's hosts, which this closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -89,7 +101,10 @@ def wait_until_up(base: str, process: subprocess.Popen, log: Path, seconds: floa
                 raise
         except OSError:
             pass
-        time.sleep(0.2)
+        # The pause before asking again is a wait on the other thing that can
+        # happen: gunicorn exiting, which is then seen at once.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=0.2)
     sys.stderr.write(log.read_text())
     raise RuntimeError(f"{base}/ did not answer 200 within {seconds} s")
 
@@ -135,27 +150,10 @@ def gunicorn(
 
 
 @contextlib.contextmanager
-def serve(
-    *,
-    workers: int = 4,
-    threads: int = 1,
-    latency_ms: int = 0,
-    diary_over_http: bool = False,
-    app: str = "booking_site.wsgi",
-    **extra: str,
-) -> Iterator[str]:
-    """The site under gunicorn with production settings; its base URL."""
+def serve(*, workers: int = 4, threads: int = 1, **extra: str) -> Iterator[str]:
+    """The site under gunicorn with production settings, and `extra` environment; its base URL."""
     with tempfile.TemporaryDirectory() as static_root:
         env = production_env(DJANGO_STATIC_ROOT=static_root, **extra)
         collect_static(env)
-        if not diary_over_http:
-            env["SANDBOX_LATENCY_MS"] = str(latency_ms)
-            with gunicorn(env, workers=workers, threads=threads, app=app) as base:
-                yield base
-            return
-        # The reference diary on a server of its own, reached over real HTTP.
-        diary_env = {**env, "SANDBOX_LATENCY_MS": str(latency_ms)}
-        with gunicorn(diary_env, workers=2, threads=16) as diary:
-            site_env = {**env, "PHYSIODIARY_API_URL": f"{diary}/sandbox/api/request"}
-            with gunicorn(site_env, workers=workers, threads=threads, app=app) as base:
-                yield base
+        with gunicorn(env, workers=workers, threads=threads) as base:
+            yield base

@@ -55,9 +55,12 @@ def rooms() -> tuple[Room, ...]:
 
 def lists() -> tuple[tuple[Practitioner, ...], tuple[Room, ...]]:
     """Both lists. When neither is cached they are asked for at once: one round trip, not two."""
-    # In-process (the reference diary with no URL) there is no round trip to save.
-    warm = cache.get(_PRACTITIONERS) is not None or cache.get(_ROOMS) is not None
-    if warm or not settings.PHYSIODIARY_API_URL:
+    kept = cache.get_many([_PRACTITIONERS, _ROOMS])  # one cache round trip on every page
+    if len(kept) == 2:
+        return kept[_PRACTITIONERS], kept[_ROOMS]
+    # One list kept, or in-process (the reference diary with no URL): there is
+    # no round trip to save.
+    if kept or not settings.PHYSIODIARY_API_URL:
         return practitioners(), rooms()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lists") as pool:
         asked = pool.submit(_in_worker_thread, practitioners), pool.submit(_in_worker_thread, rooms)

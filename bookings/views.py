@@ -566,7 +566,8 @@ def _render_details(
 def _can_choose() -> bool:
     """Whether step 1 has anything to choose (else its Change links only come back)."""
     try:
-        return len(diary.practitioners()) > 1 or len(diary.rooms()) > 1
+        practitioners, rooms = diary.lists()
+        return len(practitioners) > 1 or len(rooms) > 1
     except PhysiodiaryError:
         return True
 
