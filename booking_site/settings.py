@@ -8,6 +8,7 @@ message naming the variable.
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,60 @@ PRACTICE_PHONE = env.str("PRACTICE_PHONE", default="01632 960 123")
 PRACTICE_EMAIL = env.str("PRACTICE_EMAIL", default="bookings@riverside-physio.example")
 PRACTICE_ADDRESS = env.str("PRACTICE_ADDRESS", default="12 River Street, Exampleton, EX1 2AB")
 
+
+# --- Embedding on the practice's own website ---------------------------------
+def _origin(value: str) -> str:
+    """An origin as browsers write it (scheme://host[:port]), or a start-up error."""
+    origin = value.strip().rstrip("/").lower()
+    host = r"([a-z0-9.-]+|\[[0-9a-f:.]+\])"  # a name or an IPv4 address, or [IPv6]
+    if not re.fullmatch(rf"https?://{host}(:[0-9]{{1,5}})?", origin):
+        raise ImproperlyConfigured(
+            f"EMBED_ALLOWED_ORIGINS: {value!r} is not an origin such as"
+            " https://www.riverside-physio.example (a scheme and host, no path, no wildcard)."
+        )
+    return origin
+
+
+# The sites whose pages may show the booking in an iframe (see embed.js):
+# they become the Content-Security-Policy's frame-ancestors. Empty: no site.
+EMBED_ALLOWED_ORIGINS = [_origin(value) for value in env.list("EMBED_ALLOWED_ORIGINS", default=[])]
+
+
+# --- Theme: the practice's look, as CSS custom properties (see /theme.css) -----
+def _theme(name: str, default: str, pattern: str, example: str) -> str:
+    """A theme value, refused at start-up unless it matches: it goes into a style sheet."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(pattern, value):
+        raise ImproperlyConfigured(f"{name} must look like {example}, not {value!r}.")
+    return value
+
+
+_COLOUR = r"#[0-9a-fA-F]{6}"
+THEME_BRAND_COLOUR = _theme("THEME_BRAND_COLOUR", "#0b5d6b", _COLOUR, "#0b5d6b")
+THEME_ACCENT_COLOUR = _theme("THEME_ACCENT_COLOUR", "#f2b33d", _COLOUR, "#f2b33d")
+THEME_RADIUS = _theme(
+    "THEME_RADIUS", "0.375rem", r"0|[0-9]{1,2}(\.[0-9]{1,3})?(px|rem|em)", "0.375rem or 6px"
+)
+# Names of fonts the patient's device already has: nothing is loaded from
+# other sites, so a web font must be served from this site's own static files.
+THEME_FONT_STACK = _theme(
+    "THEME_FONT_STACK",
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+    r'[A-Za-z0-9 ,"\'-]{1,300}',
+    '"Source Sans 3", Arial, sans-serif',
+)
+# A path among the static files (e.g. theme/logo.svg), shown in place of the
+# practice's name in the header; its alt text is PRACTICE_NAME.
+THEME_LOGO = _theme("THEME_LOGO", "", r"|[A-Za-z0-9_./-]{1,200}", "theme/logo.svg")
+if ".." in THEME_LOGO or THEME_LOGO.startswith("/"):
+    raise ImproperlyConfigured("THEME_LOGO is a path among the static files, e.g. theme/logo.svg.")
+# A folder of the designer's own: its templates/ override ours, block by
+# block, and its static/ is served beside ours (logos, fonts). See docs/designers.md.
+_THEME_DIR = env.str("THEME_DIR", default="")
+THEME_DIR = Path(_THEME_DIR).resolve() if _THEME_DIR else None
+if THEME_DIR and not THEME_DIR.is_dir():
+    raise ImproperlyConfigured(f"THEME_DIR {_THEME_DIR!r} is not a folder.")
+
 # --- Booking -----------------------------------------------------------------
 # Days of free times shown on one page, and how far ahead patients may book
 # (the vendor's freeList looks at most 90 days ahead in one request).
@@ -203,6 +258,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees each response first: it lets EMBED_ALLOWED_ORIGINS frame
+    # the booking pages before the two above write their framing headers.
+    "bookings.embedding.framing",
 ]
 
 ROOT_URLCONF = "booking_site.urls"
@@ -241,6 +299,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],
+        # EMBED_ALLOWED_ORIGINS, on the booking pages only (bookings/embedding.py).
         "frame-ancestors": [NONE],
     }
 }
@@ -252,7 +311,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The designer's templates first: each may replace one of ours.
+        "DIRS": [*([THEME_DIR / "templates"] if THEME_DIR else []), BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -260,6 +320,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bookings.context_processors.practice",
+                "bookings.context_processors.look",
             ],
         },
     },
@@ -292,6 +353,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
+    *([THEME_DIR / "static"] if THEME_DIR and (THEME_DIR / "static").is_dir() else []),
     BASE_DIR / "static",
     # Bootstrap's CSS from the XStatic-Bootstrap package: our own static files, no CDN.
     ("bootstrap/css", Path(xstatic.pkg.bootstrap.BASE_DIR) / "css"),

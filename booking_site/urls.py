@@ -12,6 +12,10 @@ urlpatterns = [
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))
 
+# Every page with sample data, for designers. Routed always, but each view is
+# a 404 unless DEBUG is on (checked per request: bookings/preview.py).
+urlpatterns.append(path("preview/", include("bookings.preview")))
+
 # Styled, and none of them needs the diary (see bookings/errors.py).
 handler400 = "bookings.errors.bad_request"
 handler403 = "bookings.errors.forbidden"

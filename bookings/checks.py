@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 #: Caches each worker process keeps to itself, or whose `add` is not atomic.
 _NOT_SHARED = {
@@ -29,3 +29,34 @@ def shared_cache(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             id="bookings.W001",
         )
     ]
+
+
+@register()
+def theme_readable(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The brand colour writes links and free times on white: it must be readable there."""
+    from django.contrib.staticfiles import finders
+
+    from .theme import WHITE, contrast
+
+    messages: list[CheckMessage] = []
+    ratio = contrast(settings.THEME_BRAND_COLOUR, WHITE)
+    if ratio < 4.5:
+        messages.append(
+            Warning(
+                f"THEME_BRAND_COLOUR {settings.THEME_BRAND_COLOUR} has a contrast of"
+                f" {ratio:.1f}:1 on white; links and free times in it need 4.5:1 (WCAG AA).",
+                hint="Choose a darker shade of the brand colour; put the light one in"
+                " THEME_ACCENT_COLOUR, which only draws lines.",
+                id="bookings.W002",
+            )
+        )
+    if settings.THEME_LOGO and not finders.find(settings.THEME_LOGO):
+        messages.append(
+            Error(
+                f"THEME_LOGO {settings.THEME_LOGO} is not among the static files.",
+                hint="Put it in THEME_DIR/static/ (e.g. THEME_DIR/static/theme/logo.svg for"
+                " THEME_LOGO=theme/logo.svg), then run collectstatic.",
+                id="bookings.E001",
+            )
+        )
+    return messages

@@ -3,6 +3,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from . import theme
+from .embedding import embedded
 from .wizard import time_zone_label
 
 
@@ -16,4 +18,14 @@ def practice(request: HttpRequest | None = None) -> dict[str, Any]:
             "address": settings.PRACTICE_ADDRESS,
         },
         "time_zone_label": time_zone_label(),
+    }
+
+
+def look(request: HttpRequest) -> dict[str, Any]:
+    """The theme, and whether the page is in a practice website's frame."""
+    return {
+        "theme": theme.current(),
+        "embedded": embedded(request),
+        # booking.js talks only to these parents (the frame-ancestors too).
+        "embed_origins": " ".join(settings.EMBED_ALLOWED_ORIGINS),
     }

@@ -1,12 +1,14 @@
 from django.urls import path, re_path
 
-from . import views
+from . import embedding, theme, views
 from .confirmations import REFERENCE_PATTERN
 
 app_name = "bookings"
 
 urlpatterns = [
     path("", views.choose, name="choose"),
+    path("embed.js", embedding.script, name="embed-js"),
+    path("theme.css", theme.stylesheet, name="theme-css"),
     path("times/", views.times, name="times"),
     path("details/", views.details, name="details"),
     re_path(rf"^booked/(?P<reference>{REFERENCE_PATTERN})/$", views.booked, name="booked"),

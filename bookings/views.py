@@ -74,7 +74,12 @@ def choose(request: HttpRequest) -> HttpResponse:
         # chosen, and an id no longer listed is said so, not silently dropped.
         form = ChooseForm(practitioners, rooms, data=_with_defaults(form, request.GET))
         form.is_valid()
-    return _render(request, "choose", {"form": form, "error_links": _error_links(form)})
+    return _render(request, "choose", choose_context(form))
+
+
+def choose_context(form: ChooseForm) -> dict[str, Any]:
+    """What choose.html gets for a form (the closed practice gets `closed` instead)."""
+    return {"form": form, "error_links": _error_links(form)}
 
 
 def _with_defaults(form: ChooseForm, query: QueryDict) -> dict[str, str]:
@@ -131,6 +136,36 @@ def times(request: HttpRequest) -> HttpResponse:
     choice = {"staffId": form.cleaned_data["staffId"], "sectionId": form.cleaned_data["sectionId"]}
     # "Continue" pressed with no time chosen (only possible where there are times).
     no_time_chosen = "next" in request.GET and bool(search.free_times)
+    context = times_context(
+        choice,
+        window,
+        search,
+        who,
+        where,
+        practitioners,
+        rooms,
+        no_time_chosen=no_time_chosen,
+        passed="passed" in request.GET,
+    )
+    if not search.free_times and window.later:
+        context.update(_next_free_day(choice, who, where, window.later))
+    return _render(request, "times", context, status=400 if no_time_chosen else 200)
+
+
+def times_context(
+    choice: dict[str, str],
+    window: wizard.Window,
+    search: diary.Search,
+    who: list[Practitioner],
+    where: list[Room],
+    practitioners: tuple[Practitioner, ...],
+    rooms: tuple[Room, ...],
+    *,
+    no_time_chosen: bool = False,
+    passed: bool = False,
+) -> dict[str, Any]:
+    """What times.html gets, but for the look ahead to the next free day (a diary call:
+    `next_free_context`). Apart from the view so that /preview/ renders the same names."""
     context = {
         "choice": choice,
         "window": window,
@@ -141,7 +176,7 @@ def times(request: HttpRequest) -> HttpResponse:
         "room": where[0] if len(where) == 1 else None,
         "no_time_chosen": no_time_chosen,
         "error_links": [(_first_radio(search), "Choose a time")] if no_time_chosen else [],
-        "passed": "passed" in request.GET,
+        "passed": passed,
         "earlier_url": _window_url(choice, window.earlier),
         "later_url": _window_url(choice, window.later),
         "horizon_days": settings.BOOKING_HORIZON_DAYS,
@@ -149,13 +184,11 @@ def times(request: HttpRequest) -> HttpResponse:
     }
     if not search.free_times:
         context["wider_urls"] = _wider(choice, who, where, practitioners, rooms)
-        if window.later:
-            context.update(_next_free_day(choice, who, where, window.later))
-    return _render(request, "times", context, status=400 if no_time_chosen else 200)
+    return context
 
 
 def _choose_again(request: HttpRequest, form: ChooseForm) -> HttpResponse:
-    return _render(request, "choose", {"form": form, "error_links": _error_links(form)}, 400)
+    return _render(request, "choose", choose_context(form), 400)
 
 
 def _wider(
@@ -187,6 +220,11 @@ def _next_free_day(
         day = diary.first_free_day(who, where, start)
     except PhysiodiaryError:
         return {}
+    return next_free_context(choice, day)
+
+
+def next_free_context(choice: dict[str, str], day: dt.date | None) -> dict[str, Any]:
+    """The empty times page's pointer to the next free day (None: none is bookable)."""
     return {"looked_ahead": True, "next_free": day, "next_free_url": _window_url(choice, day)}
 
 
@@ -541,26 +579,50 @@ def _render_details(
     status: int = 200,
     wait: int = 0,
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "chosen": chosen,
-        "problem": problem,
-        "taken": taken,
-        "action": wizard.url("details", **chosen.query, via=_via(request, chosen)),
-        "change_choice_url": wizard.url("choose", **_choice(request, chosen))
-        if not chosen.lists_known or _can_choose()
-        else None,
-        "change_time_url": _times_url(request, chosen),
-        "error_links": _error_links(form),
-        "wait_minutes": math.ceil(wait / 60),
-        "honeypot": guard.HONEYPOT,
-    }
+    context = details_context(
+        request,
+        form,
+        chosen,
+        problem=problem,
+        taken=taken,
+        wait=wait,
+        # Unknown lists: offer the Change links rather than wait on the diary again.
+        can_choose=not chosen.lists_known or _can_choose(),
+    )
     response = _render(request, "details", context, status=status)
     # What was typed must not come back from the browser's cache on a shared computer.
     response["Cache-Control"] = "no-store"
     if wait:
         response["Retry-After"] = str(wait)
     return response
+
+
+def details_context(
+    request: HttpRequest,
+    form: DetailsForm,
+    chosen: Chosen,
+    *,
+    problem: str | None = None,
+    taken: tuple[diary.FreeTime, ...] | None = None,
+    wait: int = 0,
+    can_choose: bool = True,
+) -> dict[str, Any]:
+    """What details.html gets. `can_choose`: whether to link back to step 1 (Change).
+    Apart from the view so that /preview/ renders the same names."""
+    return {
+        "form": form,
+        "chosen": chosen,
+        "problem": problem,
+        "taken": taken,
+        "action": wizard.url("details", **chosen.query, via=_via(request, chosen)),
+        "change_choice_url": wizard.url("choose", **_choice(request, chosen))
+        if can_choose
+        else None,
+        "change_time_url": _times_url(request, chosen),
+        "error_links": _error_links(form),
+        "wait_minutes": math.ceil(wait / 60),
+        "honeypot": guard.HONEYPOT,
+    }
 
 
 def _can_choose() -> bool:
@@ -606,19 +668,20 @@ def booked(request: HttpRequest, reference: str) -> HttpResponse:
     kept = confirmations.find(reference)
     if kept is None:
         return _render(request, "booked_gone", {}, status=404)
-    response = _render(
-        request,
-        "booked",
-        {
-            "booked": kept,
-            "google_url": confirmations.google_calendar_url(kept),
-            "outlook_url": confirmations.outlook_calendar_url(kept),
-            "kept_for": _duration(settings.BOOKING_CONFIRMATION_SECONDS),
-        },
-    )
+    response = _render(request, "booked", booked_context(kept))
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def booked_context(kept: confirmations.Booked) -> dict[str, Any]:
+    """What booked.html gets for a kept confirmation."""
+    return {
+        "booked": kept,
+        "google_url": confirmations.google_calendar_url(kept),
+        "outlook_url": confirmations.outlook_calendar_url(kept),
+        "kept_for": _duration(settings.BOOKING_CONFIRMATION_SECONDS),
+    }
 
 
 @require_safe
@@ -647,6 +710,11 @@ def _duration(seconds: int) -> str:
 def _render(
     request: HttpRequest, name: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
+    return render(request, f"bookings/{name}.html", step_context(name, context), status=status)
+
+
+def step_context(name: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Every step template's context: its step and all the steps (for the progress
+    fragment), then the page's own. `name` is the template's, `bookings/<name>.html`."""
     step_name = "booked" if name == "booked_gone" else name
-    context = {"step": wizard.step(step_name), "steps": wizard.STEPS, **context}
-    return render(request, f"bookings/{name}.html", context, status=status)
+    return {"step": wizard.step(step_name), "steps": wizard.STEPS, **context}

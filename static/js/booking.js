@@ -38,4 +38,31 @@
     button.addEventListener("click", function () { window.print(); });
     hint.replaceChildren(button);
   }
+
+  // Inside a practice's page (embed.js): show "Open in a new tab", and tell
+  // the page how tall this one is, so its frame fits with no scroll bar of
+  // its own. Only a parent on EMBED_ALLOWED_ORIGINS is told anything.
+  if (window.parent === window) return;
+  var root = document.documentElement;
+  root.classList.add("is-embedded");
+  var bar = document.querySelector("[data-embed-bar]");
+  if (bar) bar.hidden = false;
+  var origins = (root.getAttribute("data-embed-origins") || "").split(" ");
+  var parentOrigin = null;
+  var tell = function () {
+    if (!parentOrigin) return;
+    window.parent.postMessage({
+      type: "physio-booking:size",
+      height: Math.ceil(root.getBoundingClientRect().height),
+      title: document.title
+    }, parentOrigin);
+  };
+  window.addEventListener("message", function (event) {
+    if (event.source !== window.parent || origins.indexOf(event.origin) < 0) return;
+    if (!event.data || event.data.type !== "physio-booking:hello") return;
+    parentOrigin = event.origin;
+    tell();
+  });
+  if (window.ResizeObserver) new ResizeObserver(tell).observe(root);
+  else window.addEventListener("resize", tell);
 })();

@@ -1,0 +1,84 @@
+/* Online booking on a practice's own page. Paste where the booking should be:
+ *   <script src="https://BOOKING-SITE/embed.js" async></script>
+ *   <div data-physio-booking data-staff-id="42230" data-room-id="7">
+ *     <noscript><a href="https://BOOKING-SITE/?staffId=42230&amp;sectionId=7">Book an appointment</a></noscript>
+ *   </div>
+ * data-staff-id and data-room-id are optional: the practitioner and room to start with.
+ * No dependencies; plain ES5, so old phones run it too. See docs/designers.md. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || !window.postMessage) return; // the <noscript> link stays
+  var site = script.src.replace(/^([a-z]+:\/\/[^/]+).*$/i, "$1"); // the booking site's origin
+
+  function embed(holder) {
+    if (holder.getAttribute("data-physio-embedded") !== null) return;
+    holder.setAttribute("data-physio-embedded", "");
+    var staff = holder.getAttribute("data-staff-id") || "";
+    var room = holder.getAttribute("data-room-id") || "";
+    var query = [];
+    if (staff) query.push("staffId=" + encodeURIComponent(staff));
+    if (room) query.push("sectionId=" + encodeURIComponent(room));
+    // Both chosen: straight to the free times; otherwise choose first.
+    var src = site + (staff && room ? "/times/" : "/") + (query.length ? "?" + query.join("&") : "");
+
+    var frame = document.createElement("iframe");
+    frame.src = src;
+    frame.title = "Book an appointment";
+    frame.style.display = "block";
+    frame.style.width = "100%";
+    frame.style.border = "0";
+    frame.style.height = "40rem"; // until the booking says how tall it is
+
+    // If the frame never speaks (this site is not in EMBED_ALLOWED_ORIGINS,
+    // or the network failed), a plain link still leads to the booking.
+    var fallback = document.createElement("p");
+    var link = document.createElement("a");
+    link.href = src;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "Open the booking page in a new tab";
+    fallback.appendChild(link);
+    fallback.hidden = true;
+    var heard = false;
+    window.setTimeout(function () { fallback.hidden = heard; }, 10000);
+
+    var loads = 0;
+    var fresh = false;
+    frame.addEventListener("load", function () {
+      loads += 1;
+      fresh = true;
+      // Only the booking site may hear this, and it answers only us.
+      frame.contentWindow.postMessage({ type: "physio-booking:hello" }, site);
+    });
+    window.addEventListener("message", function (event) {
+      if (event.origin !== site || event.source !== frame.contentWindow) return;
+      var data = event.data;
+      if (!data || data.type !== "physio-booking:size") return;
+      heard = true;
+      fallback.hidden = true;
+      var height = Math.ceil(Number(data.height));
+      if (height > 0 && height < 100000) frame.style.height = height + "px";
+      if (typeof data.title === "string") frame.title = data.title.slice(0, 200);
+      if (fresh) {
+        fresh = false;
+        // A new step: bring the top of the booking into view, as a page of
+        // its own would be, unless the patient can already see it.
+        var top = frame.getBoundingClientRect().top;
+        if (loads > 1 && (top < 0 || top > window.innerHeight)) frame.scrollIntoView();
+      }
+    });
+
+    while (holder.firstChild) holder.removeChild(holder.firstChild);
+    holder.appendChild(frame);
+    holder.appendChild(fallback);
+  }
+
+  function start() {
+    var holders = document.querySelectorAll("[data-physio-booking]");
+    for (var i = 0; i < holders.length; i++) embed(holders[i]);
+  }
+  // With async, this may run before the page's <div> has been parsed.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

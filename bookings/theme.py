@@ -1,0 +1,141 @@
+"""The practice's look: the THEME_* settings as CSS custom properties.
+
+They are served as a small style sheet, /theme.css, rather than inline:
+the Content Security Policy allows no inline style. Its URL carries a hash
+of the settings, so browsers keep it for a year and a changed setting is
+seen at the next page, with no rebuild and no collectstatic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.signals import setting_changed
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
+
+WHITE = "#ffffff"
+#: Text on a light brand colour; the same near-black as the body text.
+DARK = "#1b1b1b"
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    """The WCAG 2 contrast ratio of two #rrggbb colours, from 1 to 21."""
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _darker(colour: str, by: float = 0.2) -> str:
+    """The colour mixed with black: hovered and pressed buttons."""
+    return "#" + "".join(f"{round(v * (1 - by)):02x}" for v in _rgb(colour))
+
+
+def _on(colour: str) -> str:
+    """White or near-black text on `colour`, whichever reads better."""
+    return WHITE if contrast(colour, WHITE) >= contrast(colour, DARK) else DARK
+
+
+@dataclass(frozen=True)
+class Theme:
+    brand: str
+    accent: str
+    radius: str
+    font_stack: str
+    logo: str
+
+    @property
+    def properties(self) -> dict[str, str]:
+        """Every custom property /theme.css sets, by name (docs/designers.md lists them)."""
+        return {
+            "--brand": self.brand,
+            "--brand-rgb": ", ".join(str(v) for v in _rgb(self.brand)),
+            "--brand-dark": _darker(self.brand),
+            "--brand-dark-rgb": ", ".join(str(v) for v in _rgb(_darker(self.brand))),
+            "--on-brand": _on(self.brand),
+            "--accent": self.accent,
+            "--on-accent": _on(self.accent),
+            "--radius": self.radius,
+            "--font": self.font_stack,
+        }
+
+    @property
+    def css(self) -> str:
+        lines = "".join(f"  {name}: {value};\n" for name, value in self.properties.items())
+        return f"/* From the THEME_* settings: see docs/designers.md. */\n:root {{\n{lines}}}\n"
+
+    @property
+    def version(self) -> str:
+        return hashlib.sha256(self.css.encode()).hexdigest()[:12]
+
+    @property
+    def css_url(self) -> str:
+        return f"{reverse('bookings:theme-css')}?v={self.version}"
+
+    @property
+    def logo_url(self) -> str:
+        """The logo's URL, or "" when there is none (or its file is missing)."""
+        if not self.logo:
+            return ""
+        try:
+            return staticfiles_storage.url(self.logo)
+        except ValueError:
+            # Not in the manifest (collectstatic not run since it was added):
+            # the practice's name instead of a broken page. checks.py says so too.
+            logger.warning("THEME_LOGO %s is not among the collected static files", self.logo)
+            return ""
+
+
+@cache
+def current() -> Theme:
+    """The theme the settings describe."""
+    return Theme(
+        brand=settings.THEME_BRAND_COLOUR.lower(),
+        accent=settings.THEME_ACCENT_COLOUR.lower(),
+        radius=settings.THEME_RADIUS,
+        font_stack=settings.THEME_FONT_STACK,
+        logo=settings.THEME_LOGO,
+    )
+
+
+def _forget(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("THEME_"):
+        current.cache_clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="bookings-theme")
+
+
+def stylesheet(request: HttpRequest) -> HttpResponse:
+    """/theme.css: the theme's custom properties."""
+    theme = current()
+    response = HttpResponse(theme.css, content_type="text/css; charset=utf-8")
+    # The page links to ?v=<hash of this very sheet>: that URL never changes
+    # its content. Any other asks again, so an old page gets the new look.
+    fresh = request.GET.get("v") == theme.version
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if fresh else "public, max-age=0, must-revalidate"
+    )
+    response["ETag"] = f'"{theme.version}"'
+    return response

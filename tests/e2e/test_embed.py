@@ -1,0 +1,300 @@
+"""The booking embedded in a practice's own page, on another origin, in Chromium.
+
+The practice's page is served over real HTTP from 127.0.0.2 and the booking
+site from localhost: two sites, as the browser sees them, so the booking runs
+in a cross-origin (third-party) frame. Every response from the booking site
+has its Set-Cookie headers removed on the way in, as Safari does to such
+frames, and the booking must complete all the same.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import Frame, Page, expect
+
+from .conftest import PHONE
+from .test_booking_flow import (
+    JOHN,
+    ROOM_1,
+    book,
+    expect_details_for,
+    expect_in_diary,
+    fill_details,
+    pick_first_time,
+)
+
+pytestmark = pytest.mark.browser
+
+#: Above the booking on the practice's page: taller than a phone's screen, so
+#: the booking starts out of view and each step's scroll can be seen.
+SPACER = 1200
+
+
+@dataclass
+class Host:
+    """A practice's website: one page with the snippet from docs/designers.md."""
+
+    origin: str
+    snippet: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"{self.origin}/"
+
+
+def _serve(address: str) -> Iterator[Host]:
+    host = Host("")
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = (
+                '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                "<title>Riverside Physiotherapy</title></head><body>"
+                "<header><h1>Riverside Physiotherapy</h1></header><main>"
+                f'<p style="height:{SPACER}px">We treat sports injuries and back pain.</p>'
+                f"<h2>Book online</h2>{host.snippet}</main></body></html>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer((address, 0), Page)
+    host.origin = f"http://{address}:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield host
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def practice_site() -> Iterator[Host]:
+    yield from _serve("127.0.0.2")
+
+
+@pytest.fixture
+def stranger_site() -> Iterator[Host]:
+    yield from _serve("127.0.0.3")
+
+
+def snippet(site_url: str, **data: str) -> str:
+    attributes = "".join(f' data-{name}="{value}"' for name, value in data.items())
+    return (
+        f'<script src="{site_url}/embed.js" async></script>'
+        f"<div data-physio-booking{attributes}>"
+        f'<noscript><a href="{site_url}/">Book an appointment</a></noscript></div>'
+    )
+
+
+@pytest.fixture
+def embedded(site, settings, practice_site):
+    """The booking site, allowing the practice's site to frame it."""
+    settings.EMBED_ALLOWED_ORIGINS = [practice_site.origin]
+    practice_site.snippet = snippet(site.url)
+    return practice_site
+
+
+def strip_cookies(page: Page, site_url: str) -> list[str]:
+    """Remove Set-Cookie from every response of the booking site; returns what was removed."""
+    removed: list[str] = []
+
+    def handle(route):
+        # Redirects come back to the browser as they are, so it follows them itself.
+        response = route.fetch(max_redirects=0)
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+        removed.extend(v for k, v in response.headers.items() if k.lower() == "set-cookie")
+        route.fulfill(response=response, headers=headers)
+
+    page.context.route(re.compile("^" + re.escape(site_url) + "/"), handle)
+    return removed
+
+
+def booking_frame(page: Page, site_url: str) -> Frame:
+    page.wait_for_selector("[data-physio-booking] iframe")
+    frame = next(f for f in page.frames if f.url.startswith(site_url))
+    frame.wait_for_load_state()
+    return frame
+
+
+def iframe_top(page: Page) -> float:
+    return page.evaluate(
+        "document.querySelector('[data-physio-booking] iframe').getBoundingClientRect().top"
+    )
+
+
+def expect_fits(page: Page, frame: Frame) -> int:
+    """The iframe becomes as tall as the page in it, which has no scroll bar of its own."""
+    # The frame's window is the iframe: its height is the iframe's.
+    frame.wait_for_function(
+        """() => {
+            const content = document.documentElement.getBoundingClientRect().height;
+            return Math.abs(content - window.innerHeight) <= 1
+                && document.documentElement.scrollHeight <= window.innerHeight + 1;
+        }"""
+    )
+    height = frame.evaluate("window.innerHeight")
+    outside = page.evaluate(
+        "document.querySelector('[data-physio-booking] iframe').getBoundingClientRect().height"
+    )
+    assert abs(outside - height) <= 1
+    return height
+
+
+def expect_top_in_view(page: Page, *, scrolled: bool) -> None:
+    """On a new step the top of the booking is in view: scrolled to, if it was not."""
+    page.wait_for_function(
+        """scrolled => {
+            const top = document.querySelector('[data-physio-booking] iframe')
+                .getBoundingClientRect().top;
+            return scrolled ? Math.abs(top) <= 1 : top >= 0 && top < window.innerHeight;
+        }""",
+        arg=scrolled,
+    )
+
+
+def test_a_whole_booking_in_a_third_party_frame_with_cookies_stripped(
+    embedded, site, new_page, screenshot, axe
+):
+    page = new_page(**PHONE)
+    removed = strip_cookies(page, site.url)
+    page.goto(embedded.url)
+    frame = booking_frame(page, site.url)
+    heights = {}
+
+    # 1. Choose, in the frame. The first step does not scroll the host's page.
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Book an appointment")
+    expect(frame.get_by_role("link", name="Open in a new tab")).to_be_visible()
+    heights["choose"] = expect_fits(page, frame)
+    assert page.evaluate("window.scrollY") == 0
+    assert iframe_top(page) > SPACER
+    axe(frame, "embedded choose")
+    axe(page, "the practice's page")  # the iframe has a title, among others
+    screenshot("embed-1-choose", page)
+    frame.get_by_role("radio", name="John", exact=True).tap()
+    frame.get_by_role("radio", name="Treatment Room 1", exact=True).tap()
+    frame.get_by_role("button", name="Find a free time").tap()
+    frame.wait_for_url(re.compile(r"/times/\?"))
+
+    # 2. Times. On a phone the first step fits the screen: its top is still in view.
+    expect_top_in_view(page, scrolled=False)
+    heights["times"] = expect_fits(page, frame)
+    expect(page.locator("[data-physio-booking] iframe")).to_have_attribute(
+        "title", re.compile(r"^Date and time \(step 2 of 4\)")
+    )
+    axe(frame, "embedded times")
+    screenshot("embed-2-times", page)
+    tops = []
+
+    def scroll_to_continue():
+        frame.get_by_role("button", name="Continue").scroll_into_view_if_needed()
+        tops.append(iframe_top(page))
+
+    slot, _ = pick_first_time(frame, touch=True, before=scroll_to_continue)
+    assert (slot.practitioner_id, slot.room_id) == (JOHN, ROOM_1)
+
+    # 3. Details. Continue is at the foot of a week of times, far below the
+    # booking's top: the host's page scrolls back up to it.
+    assert tops[0] < 0
+    expect_top_in_view(page, scrolled=True)
+    expect_details_for(frame, slot, "John", "Treatment Room 1")
+    heights["details"] = expect_fits(page, frame)
+    frame.get_by_role("button", name="Book appointment").tap()
+    expect(frame.get_by_role("heading", name="There is a problem")).to_be_visible()
+    heights["details with errors"] = expect_fits(page, frame)
+    axe(frame, "embedded details with errors")
+    # Before typing: after a full-page screenshot of a phone, Chromium can
+    # miss the next click in a cross-origin frame (the page is resized for it).
+    screenshot("embed-3-details-errors", page)
+    fill_details(frame)
+    book(frame, touch=True)
+
+    # 4. Booked, with no cookie anywhere.
+    expect_top_in_view(page, scrolled=True)
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Your appointment is booked")
+    heights["booked"] = expect_fits(page, frame)
+    axe(frame, "embedded booked")
+    screenshot("embed-4-booked", page)
+    expect_in_diary(slot)
+    assert page.context.cookies() == []
+    assert removed == [], "the booking site set a cookie, which a third-party frame may not keep"
+    # The frame followed its content: the steps are not all one height.
+    assert len(set(heights.values())) >= 3, heights
+    assert heights["details with errors"] > heights["details"]
+
+
+def test_the_frame_follows_content_that_changes_without_a_new_page(embedded, site, page):
+    page.goto(embedded.url)
+    frame = booking_frame(page, site.url)
+    # Browsers pause the rendering of a cross-origin frame out of view, and
+    # with it the ResizeObserver: the patient sees it, so it is in view.
+    page.locator("[data-physio-booking] iframe").scroll_into_view_if_needed()
+    before = expect_fits(page, frame)
+    # Made with the DOM's own style object: the site's CSP refuses style attributes.
+    frame.evaluate(
+        """() => {
+            const more = document.createElement('div');
+            more.style.height = '600px';
+            document.querySelector('main').append(more);
+        }"""
+    )
+    assert expect_fits(page, frame) >= before + 600
+
+
+def test_open_in_a_new_tab_opens_the_same_step_on_its_own(embedded, site, page):
+    page.goto(embedded.url)
+    frame = booking_frame(page, site.url)
+    with page.context.expect_page() as opened:
+        frame.get_by_role("link", name="Open in a new tab").click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    assert tab.url == f"{site.url}/"
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Book an appointment")
+    expect(tab.get_by_role("link", name="Open in a new tab")).to_be_hidden()
+
+
+def test_the_snippet_deep_links_to_a_practitioner_and_room(embedded, site, page):
+    embedded.snippet = snippet(site.url, **{"staff-id": str(JOHN), "room-id": str(ROOM_1)})
+    page.goto(embedded.url)
+    frame = booking_frame(page, site.url)
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Choose a date and time")
+    expect(frame.get_by_text("With John, in Treatment Room 1.")).to_be_visible()
+
+
+@pytest.mark.parametrize("allowed", ["nobody", "another site"])
+def test_a_site_that_is_not_allowed_cannot_frame_the_booking(
+    site, settings, browser, stranger_site, practice_site, allowed
+):
+    settings.EMBED_ALLOWED_ORIGINS = [practice_site.origin] if allowed == "another site" else []
+    stranger_site.snippet = snippet(site.url)
+    # Not the new_page fixture: that fails a test on the very refusal this one expects.
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.clock.install()  # embed.js waits 10 s before offering its plain link
+        refusals = []
+        page.on("console", lambda message: refusals.append(message.text))
+        page.goto(stranger_site.url)
+        page.wait_for_selector("[data-physio-booking] iframe")
+        frame = page.frames[1]
+        frame.wait_for_load_state()
+        assert not frame.url.startswith(site.url), "the booking page was shown in the frame"
+        assert any("frame-ancestors" in text for text in refusals), refusals
+        # The practice's visitors still get a way to the booking.
+        page.clock.fast_forward(11_000)
+        link = page.get_by_role("link", name="Open the booking page in a new tab")
+        expect(link).to_be_visible()
+        assert link.get_attribute("href") == f"{site.url}/"
+    finally:
+        context.close()

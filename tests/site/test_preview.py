@@ -1,0 +1,201 @@
+"""/preview/: every page and error state with sample data, for designers, with DEBUG on only."""
+
+import re
+
+import pytest
+from django.core.cache import caches
+
+from bookings import preview
+
+from .wizard_support import html
+
+SLUGS = [state.slug for state in preview.STATES]
+
+#: What shows that each state is the one its name says (the variant, not just the page).
+EXPECTED = {
+    "choose": "Find a free time",
+    "choose-unknown": "the one asked for is not taking online bookings",
+    "choose-closed": "No practitioner is taking online bookings at the moment",
+    "times": 'class="free-times"',
+    "times-any": "free-times-labelled",
+    "times-unchecked": "We could not check every diary just now",
+    "times-no-time-chosen": "There is a problem",
+    "times-passed": "The time you chose is no longer available to book online",
+    "times-empty-next-free": "The next free time is on",
+    "times-empty": "There are no free times to book online in the next",
+    "times-empty-later": "Look at the next",
+    "times-embedded": 'class="is-embedded"',
+    "details": "Book appointment",
+    "details-errors": [
+        "There is a problem",
+        "Enter your full name",
+        "Enter a phone number, like",
+        "Enter an email address like",
+        "Reason for your visit must be 500 characters or fewer",
+    ],
+    "details-refused": "This practitioner cannot be booked online at the moment",
+    "details-no-field": "Leave the field marked",
+    "details-taken": "has just been taken",
+    "details-taken-none": "There are no other free times close to it",
+    "details-unknown": "We do not know whether your appointment was booked",
+    "details-pending": "Your booking is still being made",
+    "details-too-many": "Too many booking attempts",
+    "details-rejected": "The practice's diary could not take this booking online",
+    "details-unavailable": "We cannot reach the practice's diary just now",
+    "booked": "Your appointment is booked",
+    "booked-moved": "Please note the time.",
+    "booked-gone": "This confirmation is no longer available",
+    "email": "Your appointment is booked.",
+    "email-moved": "Please note the time: you asked for 09:15",
+    "400": "Sorry, this link is not valid",
+    "400-form": "Sorry, this form could not be read",
+    "403": "Sorry, this page cannot be shown",
+    "404": "Page not found",
+    "429": "Please try again in 10 minutes",
+    "500": "Sorry, something went wrong on our side",
+    "503": "Online booking is unavailable just now",
+}
+
+BANNER = "Preview: sample data — nothing is booked"
+
+
+@pytest.fixture
+def diary(live_api):
+    """The live diary's URL with nothing answering: any call would show in `calls`."""
+    live_api.assert_all_requests_are_fired = False
+    return live_api
+
+
+@pytest.fixture
+def debug(settings, diary):
+    settings.DEBUG = True
+    return diary
+
+
+@pytest.fixture
+def cache_writes(monkeypatch):
+    """Every write to the cache, by method name."""
+    writes = []
+    cache = caches["default"]
+    for name in ("set", "add", "set_many", "incr", "decr", "delete", "delete_many", "touch"):
+        original = getattr(cache, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            writes.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, spy)
+    return writes
+
+
+def test_every_state_has_an_expectation_here():
+    assert set(EXPECTED) == set(SLUGS)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_state_renders_its_real_template_with_the_banner(client, debug, slug):
+    page = client.get(f"/preview/{slug}/")
+
+    # 200 whatever the real page's status (the banner names it): a designer's
+    # tools and link checkers take a 200 as a page to look at.
+    assert page.status_code == 200
+    body = html(page)
+    assert BANNER in body
+    expected = EXPECTED[slug]
+    for text in [expected] if isinstance(expected, str) else expected:
+        assert text in body
+    assert 'href="/preview/"' in body  # back to the index
+    assert "/static/css/site.css" in body  # the site's own look around it
+
+
+def test_the_index_links_to_every_state(client, debug):
+    page = client.get("/preview/")
+
+    assert page.status_code == 200
+    linked = re.findall(r'href="/preview/([a-z0-9-]+)/"', html(page))
+    assert sorted(set(linked)) == sorted(SLUGS)
+    assert BANNER in html(page)
+
+
+def test_no_page_asks_the_diary_or_writes_to_the_cache(client, debug, cache_writes):
+    for url in ["/preview/", *(f"/preview/{slug}/" for slug in SLUGS)]:
+        assert client.get(url).status_code == 200, url
+
+    assert len(debug.calls) == 0
+    assert cache_writes == []
+
+
+def test_the_details_form_posts_back_to_its_preview_and_books_nothing(client, debug):
+    page = client.get("/preview/details/")
+    action = re.search(r'<form method="post" action="([^"]*)"', html(page))[1]
+    assert action == "/preview/details/"
+
+    posted = client.post(action, {"name": "Alex Morgan", "token": "preview-not-a-real-form"})
+
+    assert posted.status_code == 200
+    assert BANNER in html(posted)
+    assert len(debug.calls) == 0
+
+
+def test_the_sample_token_is_refused_by_the_real_details_page(client, diary):
+    from bookings import tokens
+
+    with pytest.raises(tokens.BadToken):
+        tokens.read(preview.TOKEN)
+
+
+@pytest.mark.parametrize("url", ["/preview/", "/preview/details/", "/preview/404/"])
+def test_it_is_a_404_with_debug_off(client, diary, settings, url):
+    settings.DEBUG = False
+
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404  # not even a 403 or 405 that says it exists
+    assert len(diary.calls) == 0
+
+
+def test_an_unknown_state_is_a_404(client, debug):
+    assert client.get("/preview/no-such-state/").status_code == 404
+
+
+def test_preview_pages_are_not_indexed_and_never_framed(client, debug, settings):
+    settings.EMBED_ALLOWED_ORIGINS = ["https://www.riverside-physio.example"]
+    for url in ("/preview/", "/preview/times/"):
+        page = client.get(url)
+        assert page["X-Robots-Tag"] == "noindex, nofollow"
+        assert '<meta name="robots" content="noindex, nofollow">' in html(page)
+        assert page["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
+def test_preview_pages_keep_the_content_security_policy(client, debug):
+    for url in ["/preview/", *(f"/preview/{slug}/" for slug in SLUGS)]:
+        page = client.get(url)
+        body = html(page)
+        assert "unsafe-inline" not in page["Content-Security-Policy"], url
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", body), url
+        assert "<style" not in body, url
+        assert not re.search(r"\sstyle=", body), url
+        assert not re.search(r"\son[a-z]+=", body), url
+        assert not re.search(r"\ssrc=\"(https?:)?//", body), url
+
+
+def test_a_framed_state_shows_the_embedded_look(client, debug):
+    body = html(client.get("/preview/times-embedded/"))
+
+    assert '<html lang="en-GB" class="is-embedded"' in body
+    assert re.search(r"<p class=\"embed-bar\" data-embed-bar>", body)
+
+
+def test_the_email_is_shown_as_the_plain_text_it_is(client, debug, settings):
+    settings.PRACTICE_NAME = "Smith & Jones <Physio>"
+
+    body = html(client.get("/preview/email/"))
+
+    assert "Where:         Smith &amp; Jones &lt;Physio&gt;, " in body
+
+
+def test_the_real_pages_carry_no_banner(client, debug):
+    page = client.get("/booked/preview-sample-not-a-booking-001/")
+
+    assert page.status_code == 404  # kept nowhere
+    assert BANNER not in html(page)
