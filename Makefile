@@ -8,12 +8,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test setup lint format chromium clean bench
+.PHONY: run test setup lint format chromium services clean bench
 
 run: setup ## Serve the site on the reference diary at http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup chromium ## Lint, then run every test
+test: setup chromium services ## Lint, then run every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -47,12 +47,47 @@ chromium:
 		echo "Chromium is missing and cannot be installed here (needs root and apt-get)."; \
 	fi
 
+# The deployment tests (tests/deploy/) start Debian's Redis, PostgreSQL and
+# tinyproxy themselves, on free ports with their files in temporary folders;
+# a service that a package's post-install may have started is never used.
+# Installed when missing and we may, with one apt-get update for all;
+# otherwise those tests say so (and fail under CI=true rather than skip).
+services:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v tinyproxy >/dev/null || missing="$$missing tinyproxy"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's$$missing for the deployment tests..."; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	else \
+		echo "Missing, and cannot be installed here (needs root and apt-get):$$missing"; \
+	fi
+
 # Every benchmark in bench/ (API calls per booking, server time per step,
 # requests/s, load.sh, and bytes and Lighthouse where present), then one table:
 # name | figure | target | met. A report: exits 0 when a target is missed,
 # non-zero only when a benchmark crashed. See bench/run_all.py.
 bench: setup chromium ## Run the benchmarks and print their figures against the targets
 	$(BIN)/python bench/run_all.py
+
+# Production on this machine: gunicorn (its settings and why: gunicorn.conf.py)
+# serving the site, and through WhiteNoise its collected static files.
+# Configured only by the environment or .env (docs/deploy.md): nothing here
+# sets DJANGO_DEBUG or a key. `preflight` comes first so that a missing
+# setting stops it with one line naming the variable, before migrate can
+# print a traceback. createcachetable is for CACHE_URL=dbcache://… and does
+# nothing for other caches.
+.PHONY: serve preflight
+serve: preflight setup ## Serve the site as production does, configured by the environment
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py check --deploy
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	exec $(BIN)/gunicorn --config gunicorn.conf.py
+
+preflight: $(VENV)/.installed
+	@$(BIN)/python -m booking_site.preflight
 
 lint:
 	$(BIN)/ruff check .

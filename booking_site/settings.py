@@ -245,6 +245,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every request has its id and its one log line, whatever answers it.
+    "booking_site.request_log.request_log",
+    # /healthz and /readyz, before the Host check and the HTTPS redirect: load
+    # balancers ask by IP address over plain HTTP (booking_site/health.py).
+    "booking_site.health.probes",
     "django.middleware.security.SecurityMiddleware",
     # (In production, WhiteNoise is inserted here: see below.)
     # Pages compressed too. No page holds a secret worth a BREACH attack: no
@@ -341,7 +346,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Named by process, so two test runs in one checkout cannot share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://booking-site")}
+_CACHE_URL = env.str("CACHE_URL", default="locmemcache://booking-site")
+_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+# redis:// is always Django's own Redis backend (on redis-py): django-environ
+# would pick django-redis instead whenever that happens to be installed, whose
+# options and serialisation differ.
+_IS_REDIS = _CACHE_URL.partition(":")[0] in {"redis", "rediss", "rediscache"}
+CACHES = {"default": env.cache_url_config(_CACHE_URL, backend=_REDIS_CACHE if _IS_REDIS else None)}
+if _IS_REDIS:
+    # A Redis server that stops answering fails a page in seconds rather than
+    # holding every worker until gunicorn kills it. `?socket_timeout=` in the
+    # URL overrides these.
+    _REDIS_OPTIONS = CACHES["default"].setdefault("OPTIONS", {})
+    _REDIS_OPTIONS.setdefault("socket_connect_timeout", 3)
+    _REDIS_OPTIONS.setdefault("socket_timeout", 3)
+    # django-environ writes `?key_prefix=` in lower case for this backend,
+    # where Django reads only KEY_PREFIX: two sites sharing one Redis database
+    # would then silently share their lists, ledgers and confirmations.
+    for _name in ("key_prefix", "version"):
+        if _name in CACHES["default"]:
+            CACHES["default"][_name.upper()] = CACHES["default"].pop(_name)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -372,18 +396,52 @@ STORAGES = {
 if not DEBUG:
     # Static files first, before any other work; in development runserver
     # serves them, straight from the source folders.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 # Source maps are for developers, and never asked for by the pages.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Serving ------------------------------------------------------------------
+# /readyz keeps its answer this long in each worker's memory, so a load
+# balancer asking every second does not put a call a second on the diary.
+READINESS_CACHE_SECONDS = _number("READINESS_CACHE_SECONDS", 5)
+# plain: `time level logger message id=<request id>`; json: one object a line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
+
+# One line per request (booking_site/request_log.py) and per Physiodiary
+# call, each with the request's id; confirmation references hidden in all.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "booking_site.logs.RequestIdFilter"},
+        "redact": {"()": "booking_site.logs.RedactFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"()": "booking_site.logs.PlainFormatter"},
+        "json": {"()": "booking_site.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "redact"],
+        },
+        # Django's own, as by default: errors mailed to ADMINS, when any.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # urllib3 logs each request line at DEBUG; keep it quiet so nothing about
     # a request body or key could leak through a raised log level.
@@ -392,5 +450,8 @@ LOGGING = {
     "loggers": {
         "urllib3": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # Without Django's default console handler, which in development
+        # would print "Not Found: /booked/<reference>/" in full beside ours.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
     },
 }

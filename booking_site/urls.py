@@ -2,9 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from . import health
+
 urlpatterns = [
     path("", include("bookings.urls")),
     path("admin/", admin.site.urls),
+    # Answered first by the `probes` middleware, whatever the Host; routed
+    # here too so that they can be reversed, and work should it be removed.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 # The reference diary answers only where the site runs on it: a site on the

@@ -14,10 +14,11 @@ Free times become `FreeTime`s labelled with who and where, in the practice's
 time zone, with those too soon to book left out.
 """
 
+import contextvars
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -63,7 +64,10 @@ def lists() -> tuple[tuple[Practitioner, ...], tuple[Room, ...]]:
     if kept or not settings.PHYSIODIARY_API_URL:
         return practitioners(), rooms()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lists") as pool:
-        asked = pool.submit(_in_worker_thread, practitioners), pool.submit(_in_worker_thread, rooms)
+        asked = (
+            _submit(pool, _in_worker_thread, practitioners),
+            _submit(pool, _in_worker_thread, rooms),
+        )
     return asked[0].result(), asked[1].result()
 
 
@@ -153,7 +157,7 @@ def find_free_times(
         return Search(tuple(_free_times(*pairs[0], start, days, not_before)))
     workers = min(len(pairs), settings.BOOKING_MAX_PARALLEL_SEARCHES)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="free-times") as pool:
-        futures = [pool.submit(_in_worker, *pair, start, days, not_before) for pair in pairs]
+        futures = [_submit(pool, _in_worker, *pair, start, days, not_before) for pair in pairs]
     found: list[FreeTime] = []
     unchecked, errors = [], []
     for pair, future in zip(pairs, futures, strict=True):
@@ -248,6 +252,12 @@ def forget_free_times(practitioner_id: int, room_id: int) -> None:
 
 def _free_times_key(practitioner_id: int, room_id: int) -> str:
     return f"physiodiary:free-times:{practitioner_id}:{room_id}"
+
+
+def _submit(pool: ThreadPoolExecutor, work: Callable[..., T], *args: Any) -> Future[T]:
+    # In the request's context (a copy each: one context cannot run in two
+    # threads at once), so the client's log lines carry the request's id.
+    return pool.submit(contextvars.copy_context().run, work, *args)
 
 
 def _in_worker(*args: Any) -> list[FreeTime]:
