@@ -1,9 +1,19 @@
-"""Response headers Django has no setting for."""
+"""Response headers Django has no setting for, and the 503 page when our own stores are down."""
 
+import logging
 from collections.abc import Callable
 
+import redis
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
+
+from bookings import errors
+
+logger = logging.getLogger(__name__)
+
+#: What the shared cache (Redis) or the database raise when they do not answer.
+STORE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OperationalError)
 
 
 def permissions_policy(
@@ -18,3 +28,25 @@ def permissions_policy(
         return response
 
     return middleware
+
+
+class StoreDown:
+    """The 503 page, not a 500, when the site's own cache or database is down.
+
+    The booking ledger, confirmations and rate limits live in the cache. A
+    post of the details form that fails there may fail after the diary took
+    the booking, so that page tells the patient not to book again.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, STORE_DOWN):
+            return None
+        # The type only: a connection error's text can hold the store's URL.
+        logger.error("the cache or database is unavailable: %s", type(exception).__name__)
+        return errors.unavailable(request, maybe_booked=request.method == "POST")

@@ -263,6 +263,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A cache or database that does not answer gives the 503 page, not a 500.
+    "booking_site.middleware.StoreDown",
     # Last, so it sees each response first: it lets EMBED_ALLOWED_ORIGINS frame
     # the booking pages before the two above write their framing headers.
     "bookings.embedding.framing",

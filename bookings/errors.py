@@ -64,8 +64,8 @@ def too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
     return response
 
 
-def unavailable(request: HttpRequest) -> HttpResponse:
-    """503: the diary could not be reached or gave nonsense."""
-    response = page(request, 503)
+def unavailable(request: HttpRequest, *, maybe_booked: bool = False) -> HttpResponse:
+    """503: the diary (or the site's own cache) could not be reached, or gave nonsense."""
+    response = page(request, 503, {"maybe_booked": maybe_booked})
     response["Retry-After"] = "60"
     return response
