@@ -60,3 +60,19 @@ def theme_readable(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
     return messages
+
+
+@register(deploy=True)
+def diary_over_https(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The API key and patients' details cross the network in every call to the diary."""
+    url = settings.PHYSIODIARY_API_URL
+    if not url or url.lower().startswith("https://"):
+        return []
+    return [
+        Warning(
+            "PHYSIODIARY_API_URL is not https://: the API key and patients' details would"
+            " travel unencrypted.",
+            hint="Use the https:// address Physiodiary gave the practice.",
+            id="bookings.W003",
+        )
+    ]

@@ -216,3 +216,10 @@ def test_check_deploy_warns_of_a_cache_each_process_keeps_to_itself():
     result = start_django(code=code, **environment)
     assert "bookings.W001" in result.stderr + result.stdout
     assert "not shared between worker processes" in result.stderr + result.stdout
+
+
+def test_check_deploy_warns_of_a_diary_reached_without_tls():
+    environment = {**PRODUCTION, "PHYSIODIARY_API_URL": "http://diary.example/api/request"}
+    code = "from django.core.management import call_command; call_command('check', deploy=True)"
+    result = start_django(code=code, **environment)
+    assert "bookings.W003" in result.stderr + result.stdout
