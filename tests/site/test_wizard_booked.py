@@ -94,6 +94,14 @@ def test_it_emails_the_patient_the_confirmation_with_a_calendar_file(client, dia
     assert "We have emailed you a confirmation" in html(page)
 
 
+def test_the_subject_is_plain_text_not_html(client, diary, settings):
+    settings.BOOKING_CONFIRMATION_EMAIL = True
+    settings.PRACTICE_NAME = "Smith & Jones Physio"
+    client.get(book(client))
+    (email,) = mail.outbox
+    assert email.subject.startswith("Your appointment at Smith & Jones Physio on ")
+
+
 def test_it_sends_no_email_when_the_practice_does_not_want_it(client, diary, settings):
     settings.BOOKING_CONFIRMATION_EMAIL = False
     page = client.get(book(client))
