@@ -8,12 +8,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test setup lint format chromium services clean bench
+.PHONY: run test setup lint format packages chromium services clean bench
 
 run: setup ## Serve the site on the reference diary at http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup chromium services ## Lint, then run every test
+test: setup packages ## Lint, then run every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -35,31 +35,23 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Browser tests drive Debian's Chromium (no browser download is possible).
-# Installed when missing and we may; otherwise the browser tests say so
-# (and fail under CI=true rather than skip).
-chromium:
-	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's Chromium for the browser tests..."; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	else \
-		echo "Chromium is missing and cannot be installed here (needs root and apt-get)."; \
-	fi
-
-# The deployment tests (tests/deploy/) start Debian's Redis, PostgreSQL and
-# tinyproxy themselves, on free ports with their files in temporary folders;
-# a service that a package's post-install may have started is never used.
-# Installed when missing and we may, with one apt-get update for all;
-# otherwise those tests say so (and fail under CI=true rather than skip).
-services:
+# Debian's packages the tests drive: Chromium for the browser tests (no
+# browser download is possible), and Redis, PostgreSQL and tinyproxy, which
+# the deployment tests (tests/deploy/) start themselves on free ports with
+# their files in temporary folders (a service a package's post-install may
+# have started is never used). Installed when missing and we may, with one
+# apt-get update for all; otherwise the tests that need them say so (and
+# fail under CI=true rather than skip).
+chromium services: packages
+packages:
 	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v tinyproxy >/dev/null || missing="$$missing tinyproxy"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's$$missing for the deployment tests..."; \
+		echo "Installing Debian's$$missing for the tests..."; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	else \
 		echo "Missing, and cannot be installed here (needs root and apt-get):$$missing"; \
