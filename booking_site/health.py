@@ -11,8 +11,10 @@
   through the registered address is not ready, while its neighbours are.
   200 when both answer, 503 otherwise, with a short JSON body saying which
   failed and why (never the API URL or key). The answer is kept
-  READINESS_CACHE_SECONDS in the worker's memory, so a load balancer asking
-  every second costs the diary at most one call per worker that often.
+  READINESS_CACHE_SECONDS in the worker's memory, and the diary's part
+  READINESS_DIARY_SECONDS in the shared cache under this server's name: a
+  load balancer asking every second costs the vendor's free API one call
+  per server that often, however many workers answer it.
 
 Both are answered by the `probes` middleware at the top of the chain, before
 Django looks at the Host header or redirects to HTTPS: load balancers ask
@@ -25,7 +27,9 @@ the middleware ever be taken out.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import threading
 import time
 import uuid
@@ -106,7 +110,9 @@ def readiness() -> Readiness:
         keep = settings.READINESS_CACHE_SECONDS
         if _last is not None and time.monotonic() - _last.checked_at < keep:
             return _last
-        cache_found, diary_found = _check_cache(), _check_diary()
+        cache_found = _check_cache()
+        shared = cache_found == "ok" and settings.READINESS_DIARY_SECONDS > 0
+        diary_found = _check_diary_shared() if shared else _check_diary()
         found = Readiness(cache_found, diary_found, checked_at=time.monotonic())
         before = _last
         _last = found
@@ -122,10 +128,32 @@ def readiness() -> Readiness:
 
 
 def forget() -> None:
-    """Drop the kept answer, so the next /readyz checks again (for tests)."""
+    """Drop the kept answers, so the next /readyz checks again (for tests)."""
     global _last
     with _lock:
         _last = None
+        # A cache that is down keeps nothing to forget.
+        with contextlib.suppress(Exception):
+            cache.delete(_DIARY_KEY)
+
+
+#: The diary's part of the answer, shared by this server's workers: each
+#: server's own, since each may leave for the diary by its own way.
+_DIARY_KEY = f"readyz:physiodiary:{socket.gethostname()}"
+
+
+def _check_diary_shared() -> str:
+    """The diary's part, from the cache if a worker of this server asked lately."""
+    try:
+        found = cache.get(_DIARY_KEY)
+    except Exception:
+        found = None
+    if found is None:
+        found = _check_diary()
+        # The cache check just passed; a failure here costs only one more call.
+        with contextlib.suppress(Exception):
+            cache.set(_DIARY_KEY, found, timeout=settings.READINESS_DIARY_SECONDS)
+    return found
 
 
 def _check_cache() -> str:
@@ -142,7 +170,7 @@ def _check_cache() -> str:
 
 def _check_diary() -> str:
     try:
-        # The cheapest call there is (no fields), and one every page makes.
+        # The cheapest call there is: no fields, and a short answer.
         get_client().practitioners()
     except Rejected as exc:
         return "rejected: error " + ",".join(str(code) for code in exc.codes)

@@ -121,12 +121,18 @@ def _origin(value: str) -> str:
     """An origin as browsers write it (scheme://host[:port]), or a start-up error."""
     origin = value.strip().rstrip("/").lower()
     host = r"([a-z0-9.-]+|\[[0-9a-f:.]+\])"  # a name or an IPv4 address, or [IPv6]
-    if not re.fullmatch(rf"https?://{host}(:[0-9]{{1,5}})?", origin):
+    match = re.fullmatch(rf"(https?)://({host})(?::([0-9]{{1,5}}))?", origin)
+    if not match:
         raise ImproperlyConfigured(
             f"EMBED_ALLOWED_ORIGINS: {value!r} is not an origin such as"
             " https://www.riverside-physio.example (a scheme and host, no path, no wildcard)."
         )
-    return origin
+    scheme, name, port = match[1], match[2], match[4]
+    # Browsers leave out a scheme's own port (event.origin is never ...:443),
+    # and booking.js compares origins as strings.
+    if port is None or (scheme, port) in {("https", "443"), ("http", "80")}:
+        return f"{scheme}://{name}"
+    return f"{scheme}://{name}:{port}"
 
 
 # The sites whose pages may show the booking in an iframe (see embed.js):
@@ -410,8 +416,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Serving ------------------------------------------------------------------
 # /readyz keeps its answer this long in each worker's memory, so a load
-# balancer asking every second does not put a call a second on the diary.
+# balancer asking every second does not put a call a second on the diary...
 READINESS_CACHE_SECONDS = _number("READINESS_CACHE_SECONDS", 5)
+# ...and the diary's part this long in the shared cache, per server: the
+# vendor's API is free and keyed to our address; a probe must not load it.
+# 0: each worker asks the diary itself.
+READINESS_DIARY_SECONDS = _number("READINESS_DIARY_SECONDS", 30, whole=True)
 # plain: `time level logger message id=<request id>`; json: one object a line.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
@@ -440,7 +450,8 @@ LOGGING = {
         # Django's own, as by default: errors mailed to ADMINS, when any.
         "mail_admins": {
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            # Redacted too: the mail's subject and report name the URL.
+            "filters": ["redact", "require_debug_false"],
             "class": "django.utils.log.AdminEmailHandler",
         },
     },

@@ -22,6 +22,7 @@ BY_IP = {"HTTP_HOST": "10.0.0.7:8000"}
 @pytest.fixture(autouse=True)
 def _fresh_readiness(settings):
     settings.READINESS_CACHE_SECONDS = 5
+    settings.READINESS_DIARY_SECONDS = 0  # each check asks the diary (but see below)
     health.forget()
     yield
     health.forget()
@@ -194,6 +195,26 @@ def test_readyz_keeps_its_answer_for_a_few_seconds(client, diary, monkeypatch):
     clock.now += 0.1
     client.get("/readyz")
     assert len(diary.calls("staffList")) == 2
+
+
+def test_the_workers_of_one_server_share_the_diarys_answer(client, diary, settings):
+    settings.READINESS_DIARY_SECONDS = 30
+    settings.READINESS_CACHE_SECONDS = 0  # as if each probe reached another worker
+    for _ in range(10):
+        assert client.get("/readyz").status_code == 200
+    assert len(diary.calls("staffList")) == 1
+    health.forget()  # and the next check asks again
+    client.get("/readyz")
+    assert len(diary.calls("staffList")) == 2
+
+
+def test_a_shared_failure_is_shared_too(client, diary, settings):
+    settings.READINESS_DIARY_SECONDS = 30
+    settings.READINESS_CACHE_SECONDS = 0
+    diary.answer("staffList", UNAVAILABLE["connection refused"], {"staff": []})
+    assert client.get("/readyz").status_code == 503
+    assert client.get("/readyz").status_code == 503
+    assert len(diary.calls("staffList")) == 1
 
 
 def test_a_kept_failure_keeps_the_diary_from_being_asked_again(client, diary):
