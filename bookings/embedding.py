@@ -1,4 +1,4 @@
-"""The booking inside an iframe on the practice's own website (see static/embed/embed.js).
+"""The booking inside an iframe on the practice's own website (see assets/embed.js).
 
 Framing is refused everywhere (CSP `frame-ancestors 'none'`, `X-Frame-Options:
 DENY`) except on the booking pages, which the origins in EMBED_ALLOWED_ORIGINS
@@ -38,7 +38,7 @@ def framing(
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         origins = settings.EMBED_ALLOWED_ORIGINS
-        if origins and not request.path.startswith(NEVER_FRAMED):
+        if origins and not request.path_info.startswith(NEVER_FRAMED):
             # X-Frame-Options cannot name several sites; browsers obey
             # frame-ancestors instead wherever both are sent.
             response.xframe_options_exempt = True

@@ -47,6 +47,13 @@
   root.classList.add("is-embedded");
   var bar = document.querySelector("[data-embed-bar]");
   if (bar) bar.hidden = false;
+  // A new step inside the frame: screen readers announce nothing of it, so
+  // take them to it (the error summary, above, has focus already). Not on
+  // the first page, whose referrer is the practice's site: focus stays there.
+  if (!summary && document.referrer.indexOf(location.origin + "/") === 0) {
+    var main = document.getElementById("main");
+    if (main) main.focus({ preventScroll: true }); // the host page does the scrolling
+  }
   var origins = (root.getAttribute("data-embed-origins") || "").split(" ");
   var parentOrigin = null;
   var tell = function () {

@@ -189,6 +189,8 @@ def test_a_whole_booking_in_a_third_party_frame_with_cookies_stripped(
     expect(frame.get_by_role("link", name="Open in a new tab")).to_be_visible()
     heights["choose"] = expect_fits(page, frame)
     assert page.evaluate("window.scrollY") == 0
+    # The first page takes no focus from the practice's page.
+    assert frame.evaluate("document.activeElement === document.body")
     assert iframe_top(page) > SPACER
     axe(frame, "embedded choose")
     axe(page, "the practice's page")  # the iframe has a title, among others
@@ -201,6 +203,8 @@ def test_a_whole_booking_in_a_third_party_frame_with_cookies_stripped(
     # 2. Times. On a phone the first step fits the screen: its top is still in view.
     expect_top_in_view(page, scrolled=False)
     heights["times"] = expect_fits(page, frame)
+    # A screen reader is taken to the new step.
+    expect(frame.locator("#main")).to_be_focused()
     expect(page.locator("[data-physio-booking] iframe")).to_have_attribute(
         "title", re.compile(r"^Date and time \(step 2 of 4\)")
     )
@@ -223,6 +227,7 @@ def test_a_whole_booking_in_a_third_party_frame_with_cookies_stripped(
     heights["details"] = expect_fits(page, frame)
     frame.get_by_role("button", name="Book appointment").tap()
     expect(frame.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(frame.locator("[data-focus-on-load]")).to_be_focused()
     heights["details with errors"] = expect_fits(page, frame)
     axe(frame, "embedded details with errors")
     snap(page, "embed-3-details-errors")

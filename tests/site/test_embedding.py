@@ -183,11 +183,13 @@ def test_a_value_that_could_break_a_header_or_the_style_sheet_stops_start_up(nam
 
 def test_origins_are_written_as_browsers_send_them():
     result = start_django(
-        EMBED_ALLOWED_ORIGINS="https://WWW.Practice.example/, http://[::1]:8000",
+        EMBED_ALLOWED_ORIGINS="https://WWW.Practice.example/, http://[::1]:8000, https://x.example:443",
         code="from django.conf import settings as s; print(s.EMBED_ALLOWED_ORIGINS)",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['https://www.practice.example', 'http://[::1]:8000']"
+    assert result.stdout.strip() == (
+        "['https://www.practice.example', 'http://[::1]:8000', 'https://x.example']"
+    )
 
 
 def test_a_theme_folder_overrides_templates_and_adds_static_files(tmp_path):
