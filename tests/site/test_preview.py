@@ -4,10 +4,11 @@ import re
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 
 from bookings import preview
 
-from .wizard_support import html
+from .wizard_support import FakeDiary, html
 
 SLUGS = [state.slug for state in preview.STATES]
 
@@ -137,16 +138,27 @@ def test_the_details_form_posts_back_to_its_preview_and_books_nothing(client, de
     assert len(debug.calls) == 0
 
 
-def test_the_sample_token_is_refused_by_the_real_details_page(client, diary):
+def test_the_sample_token_is_refused_by_the_real_details_page(client, debug):
     from bookings import tokens
 
+    real_diary = FakeDiary(debug)
     with pytest.raises(tokens.BadToken):
         tokens.read(preview.TOKEN)
+    form = html(client.get("/preview/details/"))
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert fields["token"] == preview.TOKEN
+    real = "/details/?" + "&".join(
+        f"{name}={fields[name]}" for name in ("staffId", "sectionId", "date", "time")
+    )
+    posted = client.post(real, {**fields, "name": "Alex Morgan", "phone": "01632 960 111"})
+    assert posted.status_code == 400
+    assert real_diary.calls("book") == []
 
 
 @pytest.mark.parametrize("url", ["/preview/", "/preview/details/", "/preview/404/"])
-def test_it_is_a_404_with_debug_off(client, diary, settings, url):
+def test_it_is_a_404_with_debug_off(diary, settings, url):
     settings.DEBUG = False
+    client = Client(enforce_csrf_checks=True)  # as a browser is: CSRF checked
 
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404  # not even a 403 or 405 that says it exists
@@ -195,7 +207,9 @@ def test_the_email_is_shown_as_the_plain_text_it_is(client, debug, settings):
 
 
 def test_the_real_pages_carry_no_banner(client, debug):
-    page = client.get("/booked/preview-sample-not-a-booking-001/")
-
-    assert page.status_code == 404  # kept nowhere
+    FakeDiary(debug)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Book an appointment" in html(page)
     assert BANNER not in html(page)
+    assert client.get("/booked/preview-sample-not-a-booking-001/").status_code == 404
