@@ -31,6 +31,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from ..environment import clean_environment as site_environment
+from ..environment import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -56,29 +59,13 @@ def program(name: str, package: str) -> str:
     return str(found)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def clean_environment(**extra: str) -> dict[str, str]:
-    """This process's environment less the site's settings (and a coverage run's), plus `extra`."""
-    prefixes = (
-        "DJANGO_",
-        "PHYSIODIARY_",
-        "SANDBOX_",
-        "BOOKING_",
-        "EMAIL_",
-        "PRACTICE_",
-        "CLIENT_IP",
-        "CACHE_URL",
-        "DATABASE_URL",
-        "LOG_LEVEL",
-        "COV_CORE_",
-    )
-    env = {key: value for key, value in os.environ.items() if not key.startswith(prefixes)}
-    env["DJANGO_ENV_FILE"] = "/dev/null"  # never a developer's .env
+    """tests/environment.py's clean environment, less a coverage run's too, plus `extra`."""
+    env = {
+        key: value
+        for key, value in site_environment(DJANGO_ENV_FILE="/dev/null").items()
+        if not key.startswith("COV_CORE_")
+    }
     env.update(extra)
     return env
 

@@ -9,7 +9,6 @@ import math
 import os
 import re
 import runpy
-import socket
 import subprocess
 import sys
 import time
@@ -19,32 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from ..environment import clean_environment, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "gunicorn.conf.py"
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
-
-
-def clean_environment(**extra: str) -> dict[str, str]:
-    """The environment with none of the site's variables, and no developer's .env."""
-    ours = (
-        "DJANGO_",
-        "PHYSIODIARY_",
-        "SANDBOX_",
-        "BOOKING_",
-        "EMAIL_",
-        "GUNICORN_",
-        "WEB_CONCURRENCY",
-        "FORWARDED_ALLOW_IPS",
-        "LOG_",
-        "PORT",
-        "HOST",
-        "CACHE_URL",
-        "DATABASE_URL",
-    )
-    env = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
-    env["DJANGO_ENV_FILE"] = "/nonexistent/.env"
-    env.update(extra)
-    return env
 
 
 def load_config(monkeypatch, **env: str) -> dict:
@@ -214,12 +192,6 @@ def test_make_serve_checks_first_and_sets_nothing_itself():
 
 
 # --- gunicorn serving with it ------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url: str, **headers: str) -> tuple[int, dict[str, str], str]:

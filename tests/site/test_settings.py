@@ -1,4 +1,3 @@
-import os
 import re
 import subprocess
 import sys
@@ -6,28 +5,24 @@ from pathlib import Path
 
 import pytest
 
+from ..environment import clean_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = {"DJANGO_SECRET_KEY": "s" * 50}
 LIVE = {"PHYSIODIARY_API_URL": "https://diary.example:1234/api/request"}
 MAIL = {"EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587"}
 
 
-#: The settings' own variables: a developer's shell must not change what a test sees.
-_PREFIXES = (
-    *("DJANGO_", "PHYSIODIARY_", "SANDBOX_", "PRACTICE_", "BOOKING_", "EMAIL_", "CLIENT_IP"),
-    *("EMBED_", "THEME_"),
-)
-
-
 def start_django(*, code: str = "print('started')", **env: str) -> subprocess.CompletedProcess:
-    """Import the settings in a fresh interpreter, as a web server would."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(_PREFIXES)}
-    clean.update(env, DJANGO_SETTINGS_MODULE="booking_site.settings")
-    clean.setdefault("DJANGO_ENV_FILE", "/nonexistent/.env")  # no developer's .env
+    """Import the settings in a fresh interpreter, as a web server would.
+
+    With `env` as the site's whole configuration: none from the developer's
+    shell or .env (tests/environment.py).
+    """
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
-        env=clean,
+        env=clean_environment(**{**env, "DJANGO_SETTINGS_MODULE": "booking_site.settings"}),
         capture_output=True,
         text=True,
         timeout=60,
