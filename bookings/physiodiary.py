@@ -530,8 +530,13 @@ class PhysiodiaryClient:
             except Unavailable as exc:
                 # A diary that did not answer in time is slow, not flaky:
                 # asking again would only keep the patient waiting longer.
-                # Nor is there any point while the circuit is open.
-                if attempt >= retries or exc.reason in (Reason.TIMEOUT, Reason.CIRCUIT_OPEN):
+                # Nor is there any point once the circuit is open, this
+                # failure having opened it: no pause for a call never made.
+                if (
+                    attempt >= retries
+                    or exc.reason in (Reason.TIMEOUT, Reason.CIRCUIT_OPEN)
+                    or self.breaker.is_open
+                ):
                     raise
             self._sleep(self.retry_backoff * 2**attempt)
             attempt += 1

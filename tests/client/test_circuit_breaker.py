@@ -155,9 +155,11 @@ def test_read_retries_stop_once_it_opens(mocked, clock):
     with pytest.raises(Unavailable) as caught:
         client.practitioners()
 
-    assert caught.value.reason == Reason.CIRCUIT_OPEN
+    # The failure that opened it is what the caller hears, with no pause
+    # before a call that would never be made.
+    assert caught.value.reason == Reason.STATUS  # the 503 it answered
     assert len(mocked.calls) == 2
-    assert len(sleeps) == 2  # of 5 retries allowed: none once it opened
+    assert len(sleeps) == 1  # of 5 retries allowed: none once it opened
 
 
 def test_zero_failures_never_opens_it(mocked):
