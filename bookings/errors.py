@@ -68,4 +68,8 @@ def unavailable(request: HttpRequest, *, maybe_booked: bool = False) -> HttpResp
     """503: the diary (or the site's own cache) could not be reached, or gave nonsense."""
     response = page(request, 503, {"maybe_booked": maybe_booked})
     response["Retry-After"] = "60"
+    # Its cause is logged already, by the client's line for each call or by
+    # StoreDown; Django's own "Service Unavailable: /times/" at ERROR would
+    # add one line (and one mail to ADMINS) per page view while it lasts.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response

@@ -57,6 +57,8 @@ def test_a_page_is_the_503_page_when_the_cache_is_down(quiet, diary, dead_redis,
     assert "Please try again in a few minutes" in html(page)
     assert "the cache or database is unavailable: ConnectionError" in caplog.text
     assert "127.0.0.1:1" not in caplog.text
+    # One line for the cause, not a second from Django for the 503 itself.
+    assert "Service Unavailable" not in caplog.text
 
 
 def test_a_booking_post_says_not_to_book_again(quiet, diary, redis_dies):
