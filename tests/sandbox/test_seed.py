@@ -135,3 +135,10 @@ def test_the_seeded_diary_has_saturday_mornings_evenings_and_a_shared_room():
         if room.working_hours.values("practitioner").distinct().count() > 1
     ]
     assert shared
+
+
+def test_on_a_live_diary_there_is_nothing_to_seed(settings, capsys):
+    settings.SANDBOX_ENABLED = False
+    call_command("seed_demo_diary")
+    assert "nothing to seed" in capsys.readouterr().out
+    assert not Practitioner.objects.exists()

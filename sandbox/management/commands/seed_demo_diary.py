@@ -1,6 +1,7 @@
 from datetime import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -41,6 +42,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.SANDBOX_ENABLED:
+            # `make serve` sets up as `make run` does: on a live diary there
+            # is no reference diary to fill, and its tables stay empty.
+            self.stdout.write("The reference diary is off (SANDBOX_ENABLED): nothing to seed.")
+            return
         # `make run` and `make test` seed every time, so nothing the practice
         # edited in the admin may be reset or duplicated here.
         created = 0
