@@ -9,6 +9,8 @@ The benchmarks, in this order (those of bench/ that are missing are skipped):
     api_calls    bench/api_calls.py    API calls per booking, counted at the diary
     server_time  bench/server_time.py  server time per step, the diary answering in L
     rps          bench/rps.py          requests/s, the times page against a bare view
+    two_servers  bench/two_servers.py  sites A and B on one Redis: a booking alternating
+                                       between them, double submits, the rate limit
     load         bench/load.sh         wrk on the times and details pages (DURATION=10s
                                        unless DURATION is set)
     bytes        bench/bytes.py        bytes a booking downloads
@@ -58,6 +60,8 @@ def benchmarks() -> list[tuple[str, list[str], dict[str, str]]]:
     found = []
     for name in ("api_calls", "server_time", "rps"):
         found.append((name, [PYTHON, str(BENCH / f"{name}.py")], {}))
+    if (BENCH / "two_servers.py").exists():
+        found.append(("two_servers", [PYTHON, str(BENCH / "two_servers.py")], {}))
     found.append(
         ("load", ["bash", str(BENCH / "load.sh")], {"DURATION": os.environ.get("DURATION", "10s")})
     )

@@ -16,6 +16,7 @@ import contextlib
 import importlib.util
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -40,6 +41,8 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 API_PATH = "/sandbox/api/request"
 #: How long a program may take to start listening, on a busy 2-core machine.
 START_SECONDS = 30
+#: Booking attempts per client address the sites allow, small enough to reach.
+RATE_LIMIT = 3
 
 
 def missing(what: str) -> None:
@@ -256,6 +259,131 @@ def redis_server(folder: Path) -> Iterator[str]:
             process.pause()
         client.close()
         yield f"redis://127.0.0.1:{port}/0"
+
+
+# --- What every server starts from, and the servers -------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What every server starts from: shared secrets, static files, a seeded diary database."""
+
+    api_key: str
+    secret_key: str
+    static_root: Path
+    database: Path  # a template: each server gets a copy
+
+    def copy_database(self, folder: Path) -> Path:
+        copy = folder / "db.sqlite3"
+        shutil.copyfile(self.database, copy)
+        return copy
+
+    def production(self, database: Path, **extra: str) -> dict[str, str]:
+        """A production environment (the secret key is the same for every server)."""
+        return clean_environment(
+            DJANGO_DEBUG="false",
+            DJANGO_SECRET_KEY=self.secret_key,
+            DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
+            PHYSIODIARY_API_KEY=self.api_key,
+            BOOKING_CONFIRMATION_EMAIL="false",
+            DJANGO_STATIC_ROOT=str(self.static_root),
+            DATABASE_URL=f"sqlite:///{database}",
+            **extra,
+        )
+
+
+def prepare(folder: Path) -> Prepared:
+    """New secrets, the static files collected and a seeded diary database, in `folder`."""
+    made = Prepared(
+        api_key="deploy-" + secrets.token_hex(16),
+        secret_key=secrets.token_urlsafe(48),
+        static_root=folder / "static",
+        database=folder / "diary-template.sqlite3",
+    )
+    env = made.production(made.database, SANDBOX_ENABLED="true", PHYSIODIARY_API_URL="")
+    manage = [PYTHON, "manage.py"]
+    # Collecting (and compressing) the static files takes the longest: the
+    # database is made meanwhile.
+    collecting = subprocess.Popen(
+        [*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env
+    )
+    try:
+        for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo_diary"]):
+            subprocess.run([*manage, *step], cwd=ROOT, env=env, check=True, capture_output=True)
+        assert collecting.wait(timeout=300) == 0, "collectstatic failed"
+    finally:
+        if collecting.poll() is None:  # stopped by an exception meanwhile
+            collecting.kill()
+            collecting.wait()
+    return made
+
+
+def start_diary(prepared: Prepared, folder: Path, *, allowed_ips: str) -> Diary:
+    """The reference diary under gunicorn, accepting calls from `allowed_ips` only."""
+    database = prepared.copy_database(folder)
+    calls = folder / "diary-calls.log"
+    env = prepared.production(
+        database,
+        SANDBOX_ENABLED="true",
+        PHYSIODIARY_API_URL="",
+        SANDBOX_API_KEY=prepared.api_key,
+        SANDBOX_ALLOWED_IPS=allowed_ips,
+        DEPLOY_DIARY_CALLS=str(calls),
+        LOG_LEVEL="WARNING",
+    )
+    # One process, so that SQLite's writes queue on one lock; threads for the sites' calls at once.
+    server = gunicorn("diary", env, folder, app="tests.deploy.counted_diary", workers=1, threads=8)
+    return Diary(server, database, calls)
+
+
+def start_site(name: str, prepared: Prepared, folder: Path, diary: Diary, **extra: str) -> Server:
+    """The booking site under gunicorn with production settings, using `diary` over HTTP."""
+    own = folder / name
+    own.mkdir()
+    env = prepared.production(
+        # Its own database: sites keep nothing in one, but Django must have one.
+        prepared.copy_database(own),
+        PHYSIODIARY_API_URL=diary.api_url,
+        # Behind a load balancer: the client address is the one it reports.
+        CLIENT_IP_HEADER="X-Forwarded-For",
+        BOOKING_RATE_LIMIT=str(RATE_LIMIT),
+        # A year, so that no new period begins in the middle of a test.
+        BOOKING_RATE_LIMIT_SECONDS=str(365 * 24 * 3600),
+        BOOKING_SEARCH_RATE_LIMIT="0",
+        BOOKING_FORM_MIN_SECONDS="0",  # these patients fill a form in milliseconds
+        LOG_LEVEL="INFO",  # one line per diary call, to check for what must never be there
+        **extra,
+    )
+    return gunicorn(name, env, folder, workers=2, threads=2)
+
+
+def flush(cache_url: str) -> None:
+    """Empty the shared cache, so that a test's diary calls do not depend on the one before."""
+    import redis
+
+    with redis.Redis.from_url(cache_url) as client:
+        client.flushdb()
+
+
+@dataclass(frozen=True)
+class TwoSites:
+    a: Server
+    b: Server
+    diary: Diary
+    cache_url: str
+
+
+@contextlib.contextmanager
+def two_sites_on_one_redis(prepared: Prepared, folder: Path) -> Iterator[TwoSites]:
+    """Sites A and B, sharing one Redis and one reference diary, as two web servers would."""
+    with redis_server(folder) as cache_url:
+        diary = start_diary(prepared, folder, allowed_ips="127.0.0.1")
+        a = start_site("site-a", prepared, folder, diary, CACHE_URL=cache_url)
+        b = start_site("site-b", prepared, folder, diary, CACHE_URL=cache_url)
+        with running(a.process, b.process, diary.server.process):
+            for server in (diary.server, a, b):
+                server.wait_until_up()
+            yield TwoSites(a, b, diary, cache_url)
 
 
 # --- tinyproxy ------------------------------------------------------------------------
