@@ -303,6 +303,11 @@ def _error_page(request: HttpRequest) -> dict[str, Any]:
     return {}
 
 
+def _maybe_booked(request: HttpRequest) -> dict[str, Any]:
+    # As errors.unavailable for a post that failed on the site's own store.
+    return {"maybe_booked": True}
+
+
 def _too_many(request: HttpRequest) -> dict[str, Any]:
     # As errors.too_many_requests words a whole period's wait.
     return {"wait_minutes": math.ceil(settings.BOOKING_RATE_LIMIT_SECONDS / 60)}
@@ -568,6 +573,15 @@ STATES: tuple[State, ...] = (
     State("429", ERRORS, "429: too many requests", "429.html", 429, _too_many),
     State("500", ERRORS, "500: a fault of ours", "500.html", 500, _error_page),
     State("503", ERRORS, "503: the diary is unavailable", "503.html", 503, _error_page),
+    State(
+        "503-maybe-booked",
+        ERRORS,
+        "503: the site's own cache failed during a booking (it may have been made)",
+        "503.html",
+        503,
+        _maybe_booked,
+        method="POST",
+    ),
 )
 
 _BY_SLUG = {state.slug: state for state in STATES}

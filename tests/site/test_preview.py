@@ -55,6 +55,7 @@ EXPECTED = {
     "429": "Please try again in 10 minutes",
     "500": "Sorry, something went wrong on our side",
     "503": "Online booking is unavailable just now",
+    "503-maybe-booked": "Please do not book again yet",
 }
 
 BANNER = "Preview: sample data — nothing is booked"
