@@ -1,8 +1,11 @@
 import json
 import re
-from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime
+from threading import Barrier
 from typing import Any
 
+import requests
 from django.http import HttpResponse
 
 API = "/sandbox/api/request"
@@ -35,3 +38,43 @@ def answer_of(response: HttpResponse) -> dict[str, Any]:
     answer = json.loads(response.content)
     assert "errors" not in answer, answer
     return answer
+
+
+def book_at_once(url: str, wanted: list[tuple[int, int, date, str]]) -> list[dict[str, Any]]:
+    """Each (staffId, sectionId, day, HHMM) booked over real HTTP by its own patient,
+    all released together by a barrier; the answers, in the same order.
+
+    Patient n is "Patient n", so a test can tell whose booking was confirmed.
+    """
+    start_together = Barrier(len(wanted))
+
+    def book(patient: int) -> dict[str, Any]:
+        staff_id, section_id, day, at = wanted[patient]
+        body = {
+            "action": "book",
+            "apiKey": KEY,
+            "date": f"{day:%Y%m%d}",
+            "time": at,
+            "sectionId": section_id,
+            "staffId": staff_id,
+            "name": f"Patient {patient}",
+            "phone": f"0161 496 {patient:04d}",
+            "email": f"patient{patient}@example.com",
+            "desc": "",
+        }
+        with requests.Session() as session:
+            session.trust_env = False  # no proxy between us and the live server
+            start_together.wait(timeout=30)
+            response = session.post(url + API, json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        return list(pool.map(book, range(len(wanted))))
+
+
+def confirmed_and_refused(answers: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+    """The confirmations, and the refusals for a time already taken (error 12)."""
+    confirmed = [a for a in answers if a.get("result") == "Confirmed"]
+    refused = [a for a in answers if [e["error"] for e in a.get("errors", [])] == [12]]
+    return confirmed, refused

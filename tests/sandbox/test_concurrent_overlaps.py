@@ -9,17 +9,14 @@ lock serialises bookings anyway; on PostgreSQL (tests/deploy/
 test_postgresql.py runs this file there too) the row lock is all there is.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import time, timedelta
-from threading import Barrier
 
 import pytest
-import requests
 from django.utils import timezone
 
 from sandbox.models import Booking, Practitioner, Room, WorkingHours
 
-from .helpers import API, KEY
+from .helpers import book_at_once, confirmed_and_refused
 
 PATIENTS = 16  # half for each of the two overlapping times
 
@@ -34,35 +31,10 @@ def test_of_two_overlapping_times_in_one_room_booked_at_once_only_one_is_confirm
         WorkingHours.objects.create(
             practitioner=practitioner, room=room, weekday=day.weekday(), start=time(9), end=time(17)
         )
-    wanted = [(anna.id, "0945"), (jayne.id, "1000")]
-    start_together = Barrier(PATIENTS)
+    wanted = [(anna.id, room.id, day, "0945"), (jayne.id, room.id, day, "1000")]
+    answers = book_at_once(live_server.url, [wanted[n % 2] for n in range(PATIENTS)])
 
-    def book(patient: int) -> dict:
-        staff_id, at = wanted[patient % 2]
-        body = {
-            "action": "book",
-            "apiKey": KEY,
-            "date": f"{day:%Y%m%d}",
-            "time": at,
-            "sectionId": room.id,
-            "staffId": staff_id,
-            "name": f"Patient {patient}",
-            "phone": f"0161 496 {patient:04d}",
-            "email": f"patient{patient}@example.com",
-            "desc": "",
-        }
-        with requests.Session() as session:
-            session.trust_env = False  # no proxy between us and the live server
-            start_together.wait(timeout=30)
-            response = session.post(live_server.url + API, json=body, timeout=60)
-        response.raise_for_status()
-        return response.json()
-
-    with ThreadPoolExecutor(max_workers=PATIENTS) as pool:
-        answers = list(pool.map(book, range(PATIENTS)))
-
-    confirmed = [a for a in answers if a.get("result") == "Confirmed"]
-    refused = [a for a in answers if [e["error"] for e in a.get("errors", [])] == [12]]
+    confirmed, refused = confirmed_and_refused(answers)
     assert len(confirmed) == 1, confirmed
     assert len(refused) == PATIENTS - 1
     assert Booking.objects.filter(room=room, date=day).count() == 1
