@@ -205,6 +205,12 @@ def test_a_whole_booking_in_a_third_party_frame_with_cookies_stripped(
     heights["times"] = expect_fits(page, frame)
     # A screen reader is taken to the new step.
     expect(frame.locator("#main")).to_be_focused()
+    # ...with no focus ring drawn around the whole step (only a control's ring helps).
+    ring = frame.evaluate(
+        "(({outlineStyle, boxShadow}) => [outlineStyle, boxShadow])"
+        "(getComputedStyle(document.getElementById('main')))"
+    )
+    assert ring == ["none", "none"], ring
     expect(page.locator("[data-physio-booking] iframe")).to_have_attribute(
         "title", re.compile(r"^Date and time \(step 2 of 4\)")
     )
