@@ -18,6 +18,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
+from booking_site import static_files
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -410,6 +412,8 @@ if not DEBUG:
     )
 # Source maps are for developers, and never asked for by the pages.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+# Framed by no site, like every page (booking_site/static_files.py).
+WHITENOISE_ADD_HEADERS_FUNCTION = static_files.add_headers
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

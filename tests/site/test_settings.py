@@ -169,7 +169,7 @@ def test_the_new_limits_refuse_nonsense(variable):
     assert f"{variable} must be 0 or more" in result.stderr
 
 
-def test_production_serves_hashed_compressed_static_files_for_a_year(tmp_path):
+def test_production_serves_hashed_compressed_static_files_for_a_year_unframed(tmp_path):
     """collectstatic, then the page's own links through WhiteNoise, as in production."""
     code = """
 import gzip, re
@@ -183,6 +183,7 @@ print(page.status_code, page.get("Content-Encoding"), len(links))
 for link in links:
     answer = client.get(link, secure=True, headers={"accept-encoding": "br, gzip"})
     print(link, answer.status_code, answer.get("Content-Encoding"), answer["Cache-Control"])
+    print(answer["X-Frame-Options"], answer["Content-Security-Policy"])
 """
     environment = {
         **PRODUCTION,
@@ -197,7 +198,9 @@ for link in links:
     assert result.returncode == 0, result.stderr
     first, *files = result.stdout.splitlines()
     assert first.split() == ["200", "gzip", "3"]  # the page compressed; 2 style sheets, 1 script
-    for line in files:
+    for line, policy in zip(files[::2], files[1::2], strict=True):
+        # No site may frame a static file either (WhiteNoise skips the framing middleware).
+        assert policy.startswith("DENY ") and "frame-ancestors 'none'" in policy
         link, status, encoding, cache_control = line.split(" ", 3)
         assert re.search(r"\.[0-9a-f]{12}\.(css|js)$", link), link  # named by their content
         assert (status, encoding) == ("200", "br")
