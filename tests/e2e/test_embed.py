@@ -2,9 +2,9 @@
 
 The practice's page is served over real HTTP from 127.0.0.2 and the booking
 site from localhost: two sites, as the browser sees them, so the booking runs
-in a cross-origin (third-party) frame. Every response from the booking site
-has its Set-Cookie headers removed on the way in, as Safari does to such
-frames, and the booking must complete all the same.
+in a cross-origin (third-party) frame. In the whole booking, the frame shows
+the site through a proxy that removes Set-Cookie from every response, as
+Safari does to such frames, and the booking must complete all the same.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from playwright.sync_api import Frame, Page, expect
+from playwright.sync_api import Frame, Page, Response, expect
 
 from .conftest import ARTIFACTS, PHONE
+from .cookie_proxy import CookieStrippingProxy
 from .test_booking_flow import (
     JOHN,
     ROOM_1,
@@ -106,19 +107,12 @@ def embedded(site, settings, practice_site):
     return practice_site
 
 
-def strip_cookies(page: Page, site_url: str) -> list[str]:
-    """Remove Set-Cookie from every response of the booking site; returns what was removed."""
-    removed: list[str] = []
-
-    def handle(route):
-        # Redirects come back to the browser as they are, so it follows them itself.
-        response = route.fetch(max_redirects=0)
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
-        removed.extend(v for k, v in response.headers.items() if k.lower() == "set-cookie")
-        route.fulfill(response=response, headers=headers)
-
-    page.context.route(re.compile("^" + re.escape(site_url) + "/"), handle)
-    return removed
+@pytest.fixture
+def cookie_proxy(site) -> Iterator[CookieStrippingProxy]:
+    """The booking site as a third-party frame sees it in Safari: never a cookie."""
+    proxy = CookieStrippingProxy(site.url).start()
+    yield proxy
+    proxy.stop()
 
 
 def booking_frame(page: Page, site_url: str) -> Frame:
@@ -176,12 +170,22 @@ def snap(page: Page, name: str) -> None:
 
 
 def test_a_whole_booking_in_a_third_party_frame_with_cookies_stripped(
-    embedded, site, new_page, axe
+    embedded, site, cookie_proxy, new_page, axe
 ):
+    booking = cookie_proxy.url  # the frame shows the site only through the proxy
+    embedded.snippet = snippet(booking)
     page = new_page(**PHONE)
-    removed = strip_cookies(page, site.url)
+    cookies_seen = []  # by the browser, from the booking site, whichever way it came
+
+    def check_for_cookies(response: Response) -> None:
+        if response.url.startswith((booking, site.url)):
+            cookies_seen.extend(
+                response.url for name in response.all_headers() if name == "set-cookie"
+            )
+
+    page.on("response", check_for_cookies)
     page.goto(embedded.url)
-    frame = booking_frame(page, site.url)
+    frame = booking_frame(page, booking)
     heights = {}
 
     # 1. Choose, in the frame. The first step does not scroll the host's page.
@@ -238,6 +242,8 @@ def test_a_whole_booking_in_a_third_party_frame_with_cookies_stripped(
     axe(frame, "embedded details with errors")
     snap(page, "embed-3-details-errors")
     fill_details(frame)
+    frame.get_by_role("button", name="Book appointment").scroll_into_view_if_needed()
+    assert iframe_top(page) < 0  # the top of the booking is off screen, above
     book(frame, touch=True)
 
     # 4. Booked, with no cookie anywhere.
@@ -248,7 +254,14 @@ def test_a_whole_booking_in_a_third_party_frame_with_cookies_stripped(
     snap(page, "embed-4-booked")
     expect_in_diary(slot)
     assert page.context.cookies() == []
-    assert removed == [], "the booking site set a cookie, which a third-party frame may not keep"
+    assert cookies_seen == []
+    assert cookie_proxy.removed == [], (
+        "the booking site set a cookie, which a third-party frame may not keep"
+    )
+    # Every step came through the proxy, the pages reached by redirects too.
+    paths = [request.split()[1] for request in cookie_proxy.requests]
+    assert any(path.startswith("/details/?") for path in paths), paths
+    assert any(re.match(r"/booked/[^/]+/$", path) for path in paths), paths
     # The frame followed its content: the steps are not all one height.
     assert len(set(heights.values())) >= 3, heights
     assert heights["details with errors"] > heights["details"]
