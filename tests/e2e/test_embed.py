@@ -285,6 +285,84 @@ def test_the_frame_follows_content_that_changes_without_a_new_page(embedded, sit
     assert expect_fits(page, frame) >= before + 600
 
 
+def with_a_stranger_beside(practice: Host, stranger: Host, site_url: str) -> None:
+    """The practice's page also frames another site (an advert, a map): a sibling of the booking."""
+    practice.snippet = snippet(site_url) + f'<iframe src="{stranger.url}" title="Map"></iframe>'
+
+
+def sized_in_view(page: Page, site_url: str) -> Frame:
+    frame = booking_frame(page, site_url)
+    # Rendering, and with it the ResizeObserver, pauses for a frame out of view.
+    page.locator("[data-physio-booking] iframe").scroll_into_view_if_needed()
+    expect_fits(page, frame)
+    return frame
+
+
+def test_only_the_booking_frame_can_set_its_height(embedded, site, stranger_site, page):
+    with_a_stranger_beside(embedded, stranger_site, site.url)
+    page.goto(embedded.url)
+    sized_in_view(page, site.url)
+    iframe = page.locator("[data-physio-booking] iframe")
+    before = iframe.evaluate("iframe => iframe.style.height")
+    # Messages from one window arrive in order: "done" comes after the size.
+    page.evaluate(
+        """() => {
+            window.done = 0;
+            addEventListener('message', event => { if (event.data === 'done') done += 1; });
+        }"""
+    )
+    post_size_and_done = """() => {
+        parent.postMessage({type: 'physio-booking:size', height: 5}, '*');
+        parent.postMessage('done', '*');
+    }"""
+    stranger = next(f for f in page.frames if f.url.startswith(stranger_site.origin))
+    stranger.evaluate(post_size_and_done)
+    page.wait_for_function("done === 1")
+    page.evaluate(post_size_and_done)  # the practice's page itself, to itself
+    page.wait_for_function("done === 2")
+    assert iframe.evaluate("iframe => iframe.style.height") == before != "5px"
+
+
+@pytest.mark.parametrize("stranger_allowed", [False, True], ids=["not allowed", "allowed too"])
+def test_a_greeting_from_another_frame_does_not_take_the_booking_from_its_page(
+    embedded, site, settings, stranger_site, page, stranger_allowed
+):
+    if stranger_allowed:  # a site that may frame the booking, but is not framing this one
+        settings.EMBED_ALLOWED_ORIGINS = [embedded.origin, stranger_site.origin]
+    with_a_stranger_beside(embedded, stranger_site, site.url)
+    page.goto(embedded.url)
+    frame = sized_in_view(page, site.url)
+    before = expect_fits(page, frame)
+    frame.evaluate(
+        """() => {
+            window.hellos = 0;
+            addEventListener('message', event => {
+                if (event.data && event.data.type === 'physio-booking:hello') hellos += 1;
+            });
+        }"""
+    )
+    stranger = next(f for f in page.frames if f.url.startswith(stranger_site.origin))
+    stranger.evaluate(
+        """() => {
+            for (let i = 0; i < parent.frames.length; i++) {
+                if (parent.frames[i] !== window) {
+                    parent.frames[i].postMessage({type: 'physio-booking:hello'}, '*');
+                }
+            }
+        }"""
+    )
+    frame.wait_for_function("hellos === 1")
+    # The booking still tells its real parent: the frame follows its content.
+    frame.evaluate(
+        """() => {
+            const more = document.createElement('div');
+            more.style.height = '600px';
+            document.querySelector('main').append(more);
+        }"""
+    )
+    assert expect_fits(page, frame) >= before + 600
+
+
 def test_open_in_a_new_tab_opens_the_same_step_on_its_own(embedded, site, page):
     page.goto(embedded.url)
     frame = booking_frame(page, site.url)
