@@ -9,6 +9,7 @@ there is nothing to fetch it back from.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import logging
@@ -209,7 +210,9 @@ def send_email(booked: Booked, *, to: str, name: str, page_url: str) -> bool:
         mark_emailed(booked)
         sent.set()
 
-    thread = threading.Thread(target=send, name="confirmation-email", daemon=True)
+    # In the request's context, so a failure's log line carries the request's id.
+    run = contextvars.copy_context().run
+    thread = threading.Thread(target=run, args=(send,), name="confirmation-email", daemon=True)
     thread.start()
     thread.join(settings.EMAIL_TIMEOUT)
     if thread.is_alive():

@@ -15,6 +15,7 @@ import icalendar
 import pytest
 from django.core.mail import EmailMessage
 
+from booking_site import logs
 from bookings import confirmations, wizard
 from bookings.confirmations import (
     REFERENCE_PATTERN,
@@ -298,6 +299,20 @@ def test_a_failing_mail_server_is_logged_without_the_address_and_not_raised(
     assert error.exc_info is None
     assert "fred@example.com" not in caplog.text
     assert mailoutbox == []
+
+
+def test_the_email_is_sent_in_the_requests_context_so_its_log_line_has_the_request_id(
+    settings, monkeypatch
+):
+    settings.BOOKING_CONFIRMATION_EMAIL = True
+    seen = []
+    monkeypatch.setattr(EmailMessage, "send", lambda self: seen.append(logs.request_id.get()))
+    token = logs.request_id.set("f00dfeed12345678")
+    try:
+        send(booked_on(next_year(7, 15)))
+    finally:
+        logs.request_id.reset(token)
+    assert seen == ["f00dfeed12345678"]
 
 
 def test_a_slow_mail_server_holds_the_page_no_longer_than_email_timeout(settings, monkeypatch):
