@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from gunicorn import glogging
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -147,10 +148,28 @@ forwarded_allow_ips = _env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # the query string, and with confirmation references hidden. gunicorn's
 # would repeat it with the full URL, the reference and the Referer (which
 # holds the previous page's query). Its error log (start, stop, a worker
-# killed) goes to stderr, beside the site's lines.
+# killed) goes to stderr, beside the site's lines, and in the same format
+# (LOG_FORMAT): a log shipper reading JSON lines gets nothing else.
 accesslog = None
 errorlog = "-"
 loglevel = _env.get("LOG_LEVEL", "INFO").lower()
+
+
+class SiteFormatLogger(glogging.Logger):
+    """gunicorn's logger, writing its error log's lines as the site writes its own."""
+
+    log_format = _env.get("LOG_FORMAT", "plain")
+
+    def setup(self, cfg: Any) -> None:  # also on a reload (HUP), which makes new handlers
+        super().setup(cfg)
+        from booking_site import logs  # here, once gunicorn has put this folder on sys.path
+
+        formatter = logs.JsonFormatter() if self.log_format == "json" else logs.PlainFormatter()
+        for handler in self.error_log.handlers:
+            handler.setFormatter(formatter)
+
+
+logger_class = SiteFormatLogger
 
 # No control socket (gunicorn 25.1's `gunicornc` interface). Its default path
 # is one per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl), so a second

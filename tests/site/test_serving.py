@@ -268,7 +268,9 @@ def test_gunicorn_with_it_answers_probes_by_ip_and_logs_each_request_once(tmp_pa
         assert get(base + "/?staffId=42230", Host="localhost")[0] == 301
         assert get(base + "/", Host="10.0.0.7")[0] == 400
 
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    # Every line JSON, gunicorn's own (start, stop, workers) as well as the site's.
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert {"gunicorn.error", "booking_site.request_log"} <= {line["logger"] for line in lines}
     (call,) = [line for line in lines if line.get("event") == "physiodiary"]
     assert (call["request_id"], call["outcome"]) == ("lb-1", "refused")
     (not_ready,) = [line for line in lines if line["logger"] == "booking_site.health"]
