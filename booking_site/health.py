@@ -56,6 +56,9 @@ class Readiness:
     cache: str
     physiodiary: str
     checked_at: float  # time.monotonic()
+    #: When the diary was asked (time.time(): it may be another worker's
+    #: answer, shared through the cache for READINESS_DIARY_SECONDS).
+    physiodiary_asked_at: float
 
     @property
     def ready(self) -> bool:
@@ -75,6 +78,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
         "cache": found.cache,
         "physiodiary": found.physiodiary,
         "checked_seconds_ago": round(time.monotonic() - found.checked_at, 1),
+        "physiodiary_asked_seconds_ago": round(max(time.time() - found.physiodiary_asked_at, 0), 1),
     }
     response = JsonResponse(body, status=200 if found.ready else 503)
     # Django would log every 503 at ERROR ("Service Unavailable: /readyz"),
@@ -112,8 +116,8 @@ def readiness() -> Readiness:
             return _last
         cache_found = _check_cache()
         shared = cache_found == "ok" and settings.READINESS_DIARY_SECONDS > 0
-        diary_found = _check_diary_shared() if shared else _check_diary()
-        found = Readiness(cache_found, diary_found, checked_at=time.monotonic())
+        diary_found, asked_at = _check_diary_shared() if shared else _check_diary_now()
+        found = Readiness(cache_found, diary_found, time.monotonic(), physiodiary_asked_at=asked_at)
         before = _last
         _last = found
     # Logged when the answer changes, not on every check.
@@ -139,21 +143,27 @@ def forget() -> None:
 
 #: The diary's part of the answer, shared by this server's workers: each
 #: server's own, since each may leave for the diary by its own way.
-_DIARY_KEY = f"readyz:physiodiary:{socket.gethostname()}"
+#: (A new name when the kept value changes shape: servers of the last release
+#: may still be writing the old one during a rolling deployment.)
+_DIARY_KEY = f"readyz:physiodiary:v2:{socket.gethostname()}"
 
 
-def _check_diary_shared() -> str:
-    """The diary's part, from the cache if a worker of this server asked lately."""
+def _check_diary_shared() -> tuple[str, float]:
+    """The diary's part and when it was asked: kept, if a worker of this server asked lately."""
     try:
-        found = cache.get(_DIARY_KEY)
+        kept = cache.get(_DIARY_KEY)
     except Exception:
-        found = None
-    if found is None:
-        found = _check_diary()
+        kept = None
+    if kept is None:
+        kept = _check_diary_now()
         # The cache check just passed; a failure here costs only one more call.
         with contextlib.suppress(Exception):
-            cache.set(_DIARY_KEY, found, timeout=settings.READINESS_DIARY_SECONDS)
-    return found
+            cache.set(_DIARY_KEY, kept, timeout=settings.READINESS_DIARY_SECONDS)
+    return kept
+
+
+def _check_diary_now() -> tuple[str, float]:
+    return _check_diary(), time.time()
 
 
 def _check_cache() -> str:

@@ -103,6 +103,7 @@ def test_readyz_is_200_when_the_cache_and_the_diary_answer(client, diary):
         "cache": "ok",
         "physiodiary": "ok",
         "checked_seconds_ago": 0.0,
+        "physiodiary_asked_seconds_ago": 0.0,
     }
     # The cheapest call there is, through the site's one client.
     assert [call["action"] for call in diary.sent] == ["staffList"]
@@ -183,7 +184,9 @@ def test_readyz_checks_the_cache_with_a_key_of_its_own_each_time(client, diary, 
 
 def test_readyz_keeps_its_answer_for_a_few_seconds(client, diary, monkeypatch):
     clock = SimpleNamespace(now=1000.0)
-    monkeypatch.setattr(health, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    monkeypatch.setattr(
+        health, "time", SimpleNamespace(monotonic=lambda: clock.now, time=lambda: clock.now)
+    )
     for _ in range(10):
         assert client.get("/readyz").status_code == 200
     assert len(diary.calls("staffList")) == 1
@@ -206,6 +209,22 @@ def test_the_workers_of_one_server_share_the_diarys_answer(client, diary, settin
     health.forget()  # and the next check asks again
     client.get("/readyz")
     assert len(diary.calls("staffList")) == 2
+
+
+def test_readyz_gives_the_age_of_a_shared_diary_answer_not_only_its_own(
+    client, diary, settings, monkeypatch
+):
+    settings.READINESS_DIARY_SECONDS = 30
+    settings.READINESS_CACHE_SECONDS = 0
+    clock = SimpleNamespace(now=1000.0)
+    monkeypatch.setattr(
+        health, "time", SimpleNamespace(monotonic=lambda: clock.now, time=lambda: clock.now)
+    )
+    client.get("/readyz")
+    clock.now += 20  # another worker's probe, 20 s on, finds the diary's answer kept
+    found = body(client.get("/readyz"))
+    assert (found["checked_seconds_ago"], found["physiodiary_asked_seconds_ago"]) == (0.0, 20.0)
+    assert len(diary.calls("staffList")) == 1
 
 
 def test_a_shared_failure_is_shared_too(client, diary, settings):
