@@ -40,6 +40,7 @@ def test_a_booking_whose_steps_alternate_between_the_servers_completes(sites):
 
     step("1 choose on A", lambda: patient.choose(sites.a.base))
     slots = step("2 times on B", lambda: patient.times(sites.b.base))
+    assert step("2 times again on A", lambda: patient.times(sites.a.base)) == slots
     path = step("2 pick on B", lambda: patient.pick(sites.b.base, slots[0]))
     form = step("3 details on A", lambda: patient.open_details(sites.a.base, path))
     answer = step("3 book on B", lambda: patient.book(sites.b.base, form, 1))
@@ -47,6 +48,10 @@ def test_a_booking_whose_steps_alternate_between_the_servers_completes(sites):
     booked = urlsplit(answer.headers["Location"]).path
     assert BOOKED_PATH.fullmatch(booked)
     page = step("4 booked on A", lambda: patient.get(sites.a.base + booked))
+    # B's booking dropped the pair's free times for A too: A asks the diary
+    # afresh, and no longer offers the time just taken.
+    after = step("2 times on A, after", lambda: patient.times(sites.a.base))
+    assert slots[0] not in after
     patient.close()
 
     assert page.status_code == 200
@@ -57,10 +62,12 @@ def test_a_booking_whose_steps_alternate_between_the_servers_completes(sites):
     assert calls == {
         "1 choose on A": ["sectionList", "staffList"],  # both at once
         "2 times on B": ["freeList"],
+        "2 times again on A": [],
         "2 pick on B": [],
         "3 details on A": [],
         "3 book on B": ["book"],
         "4 booked on A": [],
+        "2 times on A, after": ["freeList"],
     }
 
 
