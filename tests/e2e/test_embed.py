@@ -317,9 +317,9 @@ def test_only_the_booking_frame_can_set_its_height(embedded, site, stranger_site
     }"""
     stranger = next(f for f in page.frames if f.url.startswith(stranger_site.origin))
     stranger.evaluate(post_size_and_done)
-    page.wait_for_function("done === 1")
+    page.wait_for_function("() => done === 1")
     page.evaluate(post_size_and_done)  # the practice's page itself, to itself
-    page.wait_for_function("done === 2")
+    page.wait_for_function("() => done === 2")
     assert iframe.evaluate("iframe => iframe.style.height") == before != "5px"
 
 
@@ -351,7 +351,7 @@ def test_a_greeting_from_another_frame_does_not_take_the_booking_from_its_page(
             }
         }"""
     )
-    frame.wait_for_function("hellos === 1")
+    frame.wait_for_function("() => hellos === 1")
     # The booking still tells its real parent: the frame follows its content.
     frame.evaluate(
         """() => {
