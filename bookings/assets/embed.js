@@ -62,10 +62,10 @@
       if (typeof data.title === "string") frame.title = data.title.slice(0, 200);
       if (fresh) {
         fresh = false;
-        // A new step: bring the top of the booking into view, as a page of
-        // its own would be, unless the patient can already see it.
+        // A new step: bring the top of the booking into view, as a page of its
+        // own would be, unless the patient sees it in the upper half already.
         var top = frame.getBoundingClientRect().top;
-        if (loads > 1 && (top < 0 || top > window.innerHeight)) frame.scrollIntoView();
+        if (loads > 1 && (top < 0 || top > window.innerHeight / 2)) frame.scrollIntoView();
       }
     });
 

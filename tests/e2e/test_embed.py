@@ -285,6 +285,27 @@ def test_the_frame_follows_content_that_changes_without_a_new_page(embedded, sit
     assert expect_fits(page, frame) >= before + 600
 
 
+def test_a_new_step_scrolls_up_unless_its_top_is_in_the_upper_half_of_the_screen(
+    embedded, site, page
+):
+    page.goto(embedded.url)
+    frame = sized_in_view(page, site.url)
+    iframe = page.locator("[data-physio-booking] iframe")
+    screen = page.evaluate("innerHeight")
+
+    def new_step_with_top_at(top: float) -> float:
+        page.evaluate(f"scrollBy(0, {iframe_top(page) - top})")
+        assert iframe_top(page) == pytest.approx(top, abs=1)
+        iframe.evaluate("iframe => { iframe.title = 'waiting'; }")
+        frame.evaluate(f"location.assign('/times/?staffId={JOHN}&sectionId={ROOM_1}')")
+        expect(iframe).not_to_have_attribute("title", "waiting")  # its first message came
+        return iframe_top(page)
+
+    assert new_step_with_top_at(screen * 0.4) == pytest.approx(screen * 0.4, abs=1)
+    # Lower, the patient would see little of the new step: its top comes up.
+    assert new_step_with_top_at(screen * 0.6) == pytest.approx(0, abs=1)
+
+
 def with_a_stranger_beside(practice: Host, stranger: Host, site_url: str) -> None:
     """The practice's page also frames another site (an advert, a map): a sibling of the booking."""
     practice.snippet = snippet(site_url) + f'<iframe src="{stranger.url}" title="Map"></iframe>'
