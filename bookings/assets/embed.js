@@ -40,23 +40,30 @@
     link.textContent = "Open the booking page in a new tab";
     fallback.appendChild(link);
     fallback.hidden = true;
-    var heard = false;
-    window.setTimeout(function () { fallback.hidden = heard; }, 10000);
+    function working(yes) {
+      frame.style.display = yes ? "block" : "none"; // not a blank box on the practice's page
+      fallback.hidden = yes;
+    }
 
     var loads = 0;
+    var heard = false;
     var fresh = false;
+    window.setTimeout(function () { if (!loads) working(false); }, 10000); // never loaded
     frame.addEventListener("load", function () {
-      loads += 1;
+      var load = ++loads;
       fresh = true;
+      heard = false;
       // Only the booking site may hear this, and it answers only us.
       frame.contentWindow.postMessage({ type: "physio-booking:hello" }, site);
+      // It answers at once (its listener is set before load): silence is a refusal.
+      window.setTimeout(function () { if (load === loads && !heard) working(false); }, 3000);
     });
     window.addEventListener("message", function (event) {
       if (event.origin !== site || event.source !== frame.contentWindow) return;
       var data = event.data;
       if (!data || data.type !== "physio-booking:size") return;
       heard = true;
-      fallback.hidden = true;
+      working(true);
       var height = Math.ceil(Number(data.height));
       if (height > 0 && height < 100000) frame.style.height = height + "px";
       if (typeof data.title === "string") frame.title = data.title.slice(0, 200);

@@ -404,6 +404,37 @@ def test_the_snippet_deep_links_to_a_practitioner_and_room(embedded, site, page)
     expect(frame.get_by_text("With John, in Treatment Room 1.")).to_be_visible()
 
 
+def test_an_allowed_booking_never_offers_the_plain_link(embedded, site, page):
+    page.clock.install()
+    page.goto(embedded.url)
+    frame = sized_in_view(page, site.url)
+    fallback = page.locator("[data-physio-booking] p a")
+    expect(fallback).to_have_count(1)
+    page.clock.fast_forward(11_000)
+    # A new step in the frame: it answers again, at once.
+    frame.evaluate(f"location.assign('/times/?staffId={JOHN}&sectionId={ROOM_1}')")
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Choose a date and time")
+    page.clock.fast_forward(4_000)
+    expect(fallback).to_be_hidden()
+    expect(page.locator("[data-physio-booking] iframe")).to_be_visible()
+
+
+def test_a_frame_that_never_loads_gives_way_to_the_plain_link_after_ten_seconds(
+    embedded, site, page
+):
+    page.route(f"{site.url}/", lambda route: None)  # the network hangs: no answer, ever
+    page.clock.install()
+    page.goto(embedded.url, wait_until="domcontentloaded")  # "load" waits for the frame
+    page.wait_for_selector("[data-physio-booking] iframe")
+    link = page.get_by_role("link", name="Open the booking page in a new tab")
+    page.clock.fast_forward(5_000)
+    expect(link).to_be_hidden()
+    page.clock.fast_forward(6_000)
+    expect(link).to_be_visible()
+    expect(page.locator("[data-physio-booking] iframe")).to_be_hidden()
+    assert link.get_attribute("href") == f"{site.url}/"
+
+
 @pytest.mark.parametrize("allowed", ["nobody", "another site"])
 def test_a_site_that_is_not_allowed_cannot_frame_the_booking(
     site, settings, browser, stranger_site, practice_site, allowed
@@ -414,7 +445,7 @@ def test_a_site_that_is_not_allowed_cannot_frame_the_booking(
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.clock.install()  # embed.js waits 10 s before offering its plain link
+        page.clock.install()  # embed.js waits 3 s after the frame's load for an answer
         refusals = []
         page.on("console", lambda message: refusals.append(message.text))
         page.goto(stranger_site.url)
@@ -423,10 +454,11 @@ def test_a_site_that_is_not_allowed_cannot_frame_the_booking(
         frame.wait_for_load_state()
         assert not frame.url.startswith(site.url), "the booking page was shown in the frame"
         assert any("frame-ancestors" in text for text in refusals), refusals
-        # The practice's visitors still get a way to the booking.
-        page.clock.fast_forward(11_000)
+        # The practice's visitors still get a way to the booking, and no blank box.
+        page.clock.fast_forward(4_000)
         link = page.get_by_role("link", name="Open the booking page in a new tab")
         expect(link).to_be_visible()
+        expect(page.locator("[data-physio-booking] iframe")).to_be_hidden()
         assert link.get_attribute("href") == f"{site.url}/"
     finally:
         context.close()
