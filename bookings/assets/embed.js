@@ -9,7 +9,10 @@
   "use strict";
   var script = document.currentScript;
   if (!script || !window.postMessage) return; // the <noscript> link stays
-  var site = script.src.replace(/^([a-z]+:\/\/[^/]+).*$/i, "$1"); // the booking site's origin
+  // The booking site may live under a path (https://practice.example/booking/embed.js):
+  // its pages are beside this script; messages are checked against its origin.
+  var base = script.src.replace(/[?#].*$/, "").replace(/[^/]*$/, "");
+  var site = base.replace(/^([a-z]+:\/\/[^/]+).*$/i, "$1");
 
   function embed(holder) {
     if (holder.getAttribute("data-physio-embedded") !== null) return;
@@ -20,7 +23,7 @@
     if (staff) query.push("staffId=" + encodeURIComponent(staff));
     if (room) query.push("sectionId=" + encodeURIComponent(room));
     // Both chosen: straight to the free times; otherwise choose first.
-    var src = site + (staff && room ? "/times/" : "/") + (query.length ? "?" + query.join("&") : "");
+    var src = base + (staff && room ? "times/" : "") + (query.length ? "?" + query.join("&") : "");
 
     var frame = document.createElement("iframe");
     frame.src = src;

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Frame, Page, Response, expect
@@ -402,6 +403,32 @@ def test_the_snippet_deep_links_to_a_practitioner_and_room(embedded, site, page)
     frame = booking_frame(page, site.url)
     expect(frame.get_by_role("heading", level=1)).to_have_text("Choose a date and time")
     expect(frame.get_by_text("With John, in Treatment Room 1.")).to_be_visible()
+
+
+def test_the_snippet_works_for_a_booking_site_under_a_path(embedded, site, page):
+    """As at https://practice.example/booking/embed.js: the pages are beside the script."""
+    under = f"{site.url}/practice/booking"
+    body = (Path(__file__).resolve().parents[2] / "bookings/assets/embed.js").read_bytes()
+    # No site is there: the frames' pages fail (the later route wins for embed.js).
+    page.route(lambda url: url.startswith(f"{under}/"), lambda route: route.abort())
+    page.route(
+        lambda url: url.startswith(f"{under}/embed.js"),
+        lambda route: route.fulfill(body=body, content_type="text/javascript"),
+    )
+    embedded.snippet = (
+        f'<script src="{under}/embed.js?v=2" async></script>'
+        f'<div data-physio-booking data-staff-id="{JOHN}" data-room-id="{ROOM_1}"></div>'
+        f'<div data-physio-booking data-staff-id="{JOHN}"></div>'
+        "<div data-physio-booking></div>"
+    )
+    page.goto(embedded.url)
+    frames = page.locator("[data-physio-booking] iframe")
+    expect(frames).to_have_count(3)
+    assert [frames.nth(i).get_attribute("src") for i in range(3)] == [
+        f"{under}/times/?staffId={JOHN}&sectionId={ROOM_1}",
+        f"{under}/?staffId={JOHN}",
+        f"{under}/",
+    ]
 
 
 def test_an_allowed_booking_never_offers_the_plain_link(embedded, site, page):
