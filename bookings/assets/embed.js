@@ -84,9 +84,22 @@
     holder.appendChild(fallback);
   }
 
-  function start() {
-    var holders = document.querySelectorAll("[data-physio-booking]");
+  function within(node) {
+    if (node.nodeType !== 1) return;
+    if (node.hasAttribute("data-physio-booking")) embed(node);
+    var holders = node.querySelectorAll("[data-physio-booking]");
     for (var i = 0; i < holders.length; i++) embed(holders[i]);
+  }
+  function start() {
+    within(document.documentElement);
+    // Site builders add their blocks after the page has loaded.
+    if (window.MutationObserver) {
+      new MutationObserver(function (changes) {
+        for (var i = 0; i < changes.length; i++) {
+          for (var j = 0; j < changes[i].addedNodes.length; j++) within(changes[i].addedNodes[j]);
+        }
+      }).observe(document.documentElement, { childList: true, subtree: true });
+    }
   }
   // With async, this may run before the page's <div> has been parsed.
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -117,9 +117,8 @@ def cookie_proxy(site) -> Iterator[CookieStrippingProxy]:
 
 
 def booking_frame(page: Page, site_url: str) -> Frame:
-    page.wait_for_selector("[data-physio-booking] iframe")
-    frame = next(f for f in page.frames if f.url.startswith(site_url))
-    frame.wait_for_load_state()
+    frame = page.wait_for_selector("[data-physio-booking] iframe").content_frame()
+    frame.wait_for_url(re.compile("^" + re.escape(site_url) + "/"))  # and its load event
     return frame
 
 
@@ -429,6 +428,23 @@ def test_the_snippet_works_for_a_booking_site_under_a_path(embedded, site, page)
         f"{under}/?staffId={JOHN}",
         f"{under}/",
     ]
+
+
+def test_a_booking_added_to_the_page_after_embed_js_ran_is_embedded(embedded, site, page):
+    embedded.snippet = f'<script src="{site.url}/embed.js" async></script>'
+    page.goto(embedded.url)  # after the load event: embed.js has run
+    # As a site builder does: a block, with the booking somewhere inside it.
+    page.evaluate(
+        f"""() => {{
+            const block = document.createElement('section');
+            block.innerHTML = '<div><div data-physio-booking data-staff-id="{JOHN}"'
+                + ' data-room-id="{ROOM_1}"></div></div>';
+            document.querySelector('main').append(block);
+        }}"""
+    )
+    frame = booking_frame(page, site.url)
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Choose a date and time")
+    expect(page.locator("[data-physio-booking] iframe")).to_have_count(1)
 
 
 def test_an_allowed_booking_never_offers_the_plain_link(embedded, site, page):
