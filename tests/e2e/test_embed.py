@@ -158,6 +158,19 @@ def expect_top_in_view(page: Page, *, scrolled: bool) -> None:
     )
 
 
+def grow(frame: Frame, pixels: int) -> None:
+    """Make the booking's page taller without a new page, as an opened notice would."""
+    # Made with the DOM's own style object: the site's CSP refuses style attributes.
+    frame.evaluate(
+        """pixels => {
+            const more = document.createElement('div');
+            more.style.height = pixels + 'px';
+            document.querySelector('main').append(more);
+        }""",
+        pixels,
+    )
+
+
 def snap(page: Page, name: str) -> None:
     """The phone's screen with the top of the booking at its top.
 
@@ -274,14 +287,7 @@ def test_the_frame_follows_content_that_changes_without_a_new_page(embedded, sit
     # with it the ResizeObserver: the patient sees it, so it is in view.
     page.locator("[data-physio-booking] iframe").scroll_into_view_if_needed()
     before = expect_fits(page, frame)
-    # Made with the DOM's own style object: the site's CSP refuses style attributes.
-    frame.evaluate(
-        """() => {
-            const more = document.createElement('div');
-            more.style.height = '600px';
-            document.querySelector('main').append(more);
-        }"""
-    )
+    grow(frame, 600)
     assert expect_fits(page, frame) >= before + 600
 
 
@@ -374,13 +380,7 @@ def test_a_greeting_from_another_frame_does_not_take_the_booking_from_its_page(
     )
     frame.wait_for_function("() => hellos === 1")
     # The booking still tells its real parent: the frame follows its content.
-    frame.evaluate(
-        """() => {
-            const more = document.createElement('div');
-            more.style.height = '600px';
-            document.querySelector('main').append(more);
-        }"""
-    )
+    grow(frame, 600)
     assert expect_fits(page, frame) >= before + 600
 
 
