@@ -35,6 +35,10 @@ from load_urls import Inputs
 from serving import PYTHON, ROOT, collect_static, gunicorn, production_env
 
 ACTIONS = ("staffList", "sectionList", "freeList", "book")
+#: Where the reference diary's API answers: reverse("sandbox:api-request")
+#: (sandbox/urls.py). Written out because this harness loads no Django
+#: settings, so cannot reverse: it talks to a diary in another process.
+DIARY_API_PATH = "/sandbox/api/request"
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -102,7 +106,7 @@ class Diary:
 
     @property
     def api_url(self) -> str:
-        return f"{self.base}/sandbox/api/request"
+        return self.base + DIARY_API_PATH
 
 
 @contextlib.contextmanager

@@ -39,9 +39,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_safe
 
-from bookings.physiodiary import PhysiodiaryError, Reason, Rejected, get_client
+from bookings.client import get_client, why
+from physiodiary import PhysiodiaryError, Reason, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +180,7 @@ def _check_cache() -> str:
     return "ok" if read == value else "failed: a value written was not read back"
 
 
+@sensitive_variables()  # the API key, in the client's frames, in error reports
 def _check_diary() -> str:
     try:
         # The cheapest call there is: no fields, and a short answer.
@@ -187,26 +190,10 @@ def _check_diary() -> str:
     except PhysiodiaryError as exc:
         if exc.reason == Reason.STATUS and exc.http_status:
             return f"status: HTTP {exc.http_status}"
-        return f"{exc.reason}: {_WHY.get(exc.reason, 'the call failed')}"
+        return f"{exc.reason}: {why(exc.reason)}"
     except Exception as exc:
         return f"failed: {type(exc).__name__}"
     return "ok"
-
-
-_WHY = {
-    Reason.TIMEOUT: "no answer within PHYSIODIARY_READ_TIMEOUT",
-    Reason.REFUSED: "the connection could not be made",
-    Reason.DROPPED: "the connection dropped before the answer was complete",
-    Reason.TLS: "the TLS connection failed",
-    Reason.PROXY: "the proxy in PHYSIODIARY_PROXY refused or failed the connection",
-    Reason.TRANSPORT: "the request could not be sent",
-    Reason.NOT_JSON: "the answer is not JSON",
-    Reason.BAD_SHAPE: "the answer is not of the documented shape",
-    Reason.NOT_AUTHORISED: (
-        "HTTP 404: the API key is wrong, or this server's IP address is not the registered one"
-    ),
-    Reason.CIRCUIT_OPEN: "not asked: it failed repeatedly just now (circuit breaker open)",
-}
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:

@@ -4,9 +4,10 @@ from django.core.signals import setting_changed
 
 def _reset_client_on_settings_change(*, setting: str, **kwargs: object) -> None:
     # Tests point the site at another diary with override_settings; the
-    # client built from the old settings must not outlive them.
-    if setting.startswith(("PHYSIODIARY_", "SANDBOX_")):
-        from .physiodiary import reset_client
+    # client built from the old settings must not outlive them. (The reference
+    # diary resets it for its own settings: sandbox/apps.py.)
+    if setting.startswith("PHYSIODIARY_"):
+        from .client import reset_client
 
         reset_client()
 

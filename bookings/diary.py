@@ -10,7 +10,7 @@
   drops its pair's free times (`forget_free_times`).
 - Bookings always go to the diary.
 
-Free times become `FreeTime`s labelled with who and where, in the practice's
+Free times become `Slot`s labelled with who and where, in the practice's
 time zone, with those too soon to book left out.
 """
 
@@ -25,18 +25,21 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.views.decorators.debug import sensitive_variables
 
-from . import wizard
-from .physiodiary import (
+from physiodiary import (
     MAX_DAYS_PER_REQUEST,
     ErrorCode,
-    FreeTimes,
+    FreeList,
     PhysiodiaryError,
     Practitioner,
     Rejected,
     Room,
-    get_client,
 )
+
+from . import clock
+from .client import get_client
+from .slots import Slot
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +47,13 @@ logger = logging.getLogger(__name__)
 _PRACTITIONERS, _ROOMS = "physiodiary:practitioners", "physiodiary:rooms"
 
 
+@sensitive_variables()  # the API key, in the client's frames, in error reports
 def practitioners() -> tuple[Practitioner, ...]:
     """The practice's practitioners, from the cache or the diary."""
     return _cached(_PRACTITIONERS, lambda: get_client().practitioners())
 
 
+@sensitive_variables()  # the API key, in the client's frames, in error reports
 def rooms() -> tuple[Room, ...]:
     """The practice's rooms, from the cache or the diary."""
     return _cached(_ROOMS, lambda: get_client().rooms())
@@ -103,21 +108,6 @@ _STALE_RETRY_SECONDS = 30
 
 
 @dataclass(frozen=True)
-class FreeTime:
-    """One free time: when, with whom, where and for how long."""
-
-    start: dt.datetime  # aware, in the practice's time zone
-    practitioner: Practitioner
-    room: Room
-    minutes: int
-
-    @property
-    def key(self) -> str:
-        day, moment = self.start.date(), self.start.time()
-        return wizard.slot_key(day, moment, self.practitioner.id, self.room.id)
-
-
-@dataclass(frozen=True)
 class Search:
     """Free times found for every practitioner and room asked about, earliest first.
 
@@ -125,7 +115,7 @@ class Search:
     times are still worth showing.
     """
 
-    free_times: tuple[FreeTime, ...]
+    free_times: tuple[Slot, ...]
     unchecked: tuple[tuple[Practitioner, Room], ...] = ()
 
     @property
@@ -158,7 +148,7 @@ def find_free_times(
     workers = min(len(pairs), settings.BOOKING_MAX_PARALLEL_SEARCHES)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="free-times") as pool:
         futures = [_submit(pool, _in_worker, *pair, start, days, not_before) for pair in pairs]
-    found: list[FreeTime] = []
+    found: list[Slot] = []
     unchecked, errors = [], []
     for pair, future in zip(pairs, futures, strict=True):
         try:
@@ -180,24 +170,24 @@ def first_free_day(
     practitioners: Sequence[Practitioner], rooms: Sequence[Room], start: dt.date
 ) -> dt.date | None:
     """The first day from `start` to the last bookable day with a free time, if any."""
-    days = (wizard.last_bookable_day() - start).days + 1
+    days = (clock.last_bookable_day() - start).days + 1
     if days < 1:
         return None
-    not_before = wizard.earliest_bookable()
+    not_before = clock.earliest_bookable()
     search = find_free_times(practitioners, rooms, start, days, not_before=not_before)
     return search.free_times[0].start.date() if search.free_times else None
 
 
 def nearest_free_times(
     practitioner: Practitioner, room: Room, wanted: dt.datetime, *, not_before: dt.datetime
-) -> tuple[FreeTime, ...]:
+) -> tuple[Slot, ...]:
     """The free times nearest to `wanted` for the same practitioner and room, in order.
 
     For a patient whose chosen time was just taken: one freeList call over the
     days around it, the BOOKING_ALTERNATIVES nearest kept.
     """
-    first = max(wanted.date() - dt.timedelta(days=3), wizard.today())
-    days = max(1, min(14, (wizard.last_bookable_day() - first).days + 1))
+    first = max(wanted.date() - dt.timedelta(days=3), clock.today())
+    days = max(1, min(14, (clock.last_bookable_day() - first).days + 1))
     free = _free_times(practitioner, room, first, days, not_before)
     free = [f for f in free if f.start != wanted]
     # In UTC: a difference within one zone is wall-clock, wrong across a clock change.
@@ -212,21 +202,22 @@ _UNKNOWN_PAIR = {ErrorCode.INVALID_SECTION_ID, ErrorCode.INVALID_STAFF_ID}
 
 def _free_times(
     practitioner: Practitioner, room: Room, start: dt.date, days: int, not_before: dt.datetime
-) -> list[FreeTime]:
+) -> list[Slot]:
     end = start + dt.timedelta(days=days)
     answer = _free_span(practitioner.id, room.id, start, end)
     # Labelled with the practitioner and room asked about: the vendor's own
     # example echoes other ids than those requested.
     return [
-        FreeTime(when, practitioner, room, answer.slot_minutes)
+        Slot(practitioner, room, when, answer.slot_minutes)
         for day in answer.days
         if start <= day.date < end
         for moment in day.times
-        if (when := wizard.at(day.date, moment)) >= not_before and wizard.exists(when)
+        if (when := clock.at(day.date, moment)) >= not_before and clock.exists(when)
     ]
 
 
-def _free_span(practitioner_id: int, room_id: int, start: dt.date, end: dt.date) -> FreeTimes:
+@sensitive_variables()  # the API key, in the client's frames, in error reports
+def _free_span(practitioner_id: int, room_id: int, start: dt.date, end: dt.date) -> FreeList:
     """The pair's free times covering the days from `start` to before `end`.
 
     From the cache if a recent answer covers them; otherwise one call, for
@@ -236,7 +227,7 @@ def _free_span(practitioner_id: int, room_id: int, start: dt.date, end: dt.date)
     cached = cache.get(key)
     if cached is not None and cached[0] <= start and end <= cached[1]:
         return cached[2]
-    rest = (wizard.last_bookable_day() - start).days + 1
+    rest = (clock.last_bookable_day() - start).days + 1
     days = max((end - start).days, min(rest, MAX_DAYS_PER_REQUEST))
     answer = get_client().free_times(practitioner_id, room_id, start, days)
     if settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
@@ -260,7 +251,7 @@ def _submit(pool: ThreadPoolExecutor, work: Callable[..., T], *args: Any) -> Fut
     return pool.submit(contextvars.copy_context().run, work, *args)
 
 
-def _in_worker(*args: Any) -> list[FreeTime]:
+def _in_worker(*args: Any) -> list[Slot]:
     return _in_worker_thread(_free_times, *args)
 
 

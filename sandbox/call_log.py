@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from booking_site.wsgi import application as site_application
+from django.urls import reverse
 
-API_PATH = "/sandbox/api/request"
+from booking_site.wsgi import application as site_application
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -59,11 +59,14 @@ def _append(path: str, line: str) -> None:
 
 def logged(path: str, line: Callable[[Call], str]) -> WSGIApp:
     """The site's application, writing `line(call)` to `path` per API call; as is if no path."""
+    # Looked up only when calls are written down: with no file the wrapper
+    # passes everything through, even on a site that has no reference diary.
+    api_path = reverse("sandbox:api-request") if path else ""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if (
             not path
-            or environ.get("PATH_INFO") != API_PATH
+            or environ.get("PATH_INFO") != api_path
             or environ.get("REQUEST_METHOD") != "POST"
         ):
             return site_application(environ, start_response)

@@ -140,7 +140,7 @@ class Booking(models.Model):
         ordering = ["date", "time", "room__name"]
         constraints = [
             # The last line of defence against double booking, should two
-            # requests ever get past the row locks in sandbox.diary.book.
+            # requests ever get past the row locks in sandbox.free_times.book.
             models.UniqueConstraint(
                 fields=["room", "date", "time"], name="booking_room_slot_unique"
             ),

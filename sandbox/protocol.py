@@ -1,6 +1,6 @@
 """The Physiodiary wire format: reading requests and writing answers.
 
-Everything here follows the vendor's document (../shared/physiodiary-api.txt).
+Everything here follows the vendor's document (docs/physiodiary-api.md).
 The vendor does not publish its validation rules; where it is silent the
 diary is lenient as a real server likely is (ids and numDays may come as
 numbers or numeric strings), and strict where bad data would be stored.
@@ -19,9 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils import timezone
 
-from .diary import FreeDay, Patient
-from .errors import ApiError, ErrorCode, Problem
+from .free_times import FreeDay, Patient
 from .models import Booking, Practitioner, Room
+from .refusals import ErrorCode, Problem, Refusal
 
 MAX_NUM_DAYS = 90
 NAME_MAX_LENGTH = 100
@@ -90,9 +90,9 @@ def read_body(body: bytes) -> dict[str, Any]:
     try:
         fields = json.loads(body)
     except (ValueError, RecursionError) as error:
-        raise ApiError(Problem(ErrorCode.UNKNOWN_ERROR, "", "Not a JSON object.")) from error
+        raise Refusal(Problem(ErrorCode.UNKNOWN_ERROR, "", "Not a JSON object.")) from error
     if not isinstance(fields, dict):
-        raise ApiError(Problem(ErrorCode.UNKNOWN_ERROR, "", "Not a JSON object."))
+        raise Refusal(Problem(ErrorCode.UNKNOWN_ERROR, "", "Not a JSON object."))
     return fields
 
 
@@ -111,12 +111,12 @@ def read_action(fields: dict[str, Any], known: Collection[str]) -> str:
 
 
 def key_matches(fields: dict[str, Any], api_key: str) -> bool:
-    """Whether the request carries `api_key`; ApiError if it carries no key at all."""
+    """Whether the request carries `api_key`; Refusal if it carries no key at all."""
     given = fields.get("apiKey")
     if given is None or given == "":
-        raise ApiError(Problem(ErrorCode.INVALID_API_KEY, "apiKey", EMPTY))
+        raise Refusal(Problem(ErrorCode.INVALID_API_KEY, "apiKey", EMPTY))
     if not isinstance(given, str):
-        raise ApiError(Problem(ErrorCode.INVALID_API_KEY, "apiKey", NOT_TEXT))
+        raise Refusal(Problem(ErrorCode.INVALID_API_KEY, "apiKey", NOT_TEXT))
     # Bytes, because compare_digest refuses str holding anything but ASCII.
     return hmac.compare_digest(given.encode(), api_key.encode())
 
@@ -154,17 +154,17 @@ class _Problems:
     def read(self, reader: Callable[..., T], *args: Any) -> T:
         try:
             return reader(*args)
-        except ApiError as error:
+        except Refusal as error:
             self.found.extend(error.problems)
             return None  # type: ignore[return-value]  # never used: raise_any() raises
 
     def raise_any(self) -> None:
         if self.found:
-            raise ApiError(*self.found)
+            raise Refusal(*self.found)
 
 
-def _fail(code: ErrorCode, field: str, message: str) -> ApiError:
-    return ApiError(Problem(code, field, message))
+def _fail(code: ErrorCode, field: str, message: str) -> Refusal:
+    return Refusal(Problem(code, field, message))
 
 
 def _integer(value: Any) -> int | None:

@@ -1,7 +1,9 @@
 """A requests transport that hands a request to the reference diary in-process.
 
-When no live Physiodiary server is configured, the site's client mounts this
-adapter on the reference diary's URL. The client still builds a real POST
+When no live Physiodiary server is configured, this app offers the site's
+glue a URL for the reference diary and this adapter to answer it
+(`in_process_diary`, registered by sandbox/apps.py), and the site's client
+mounts the adapter on that URL's origin. The client still builds a real POST
 with a JSON body, and still reads a status code, headers and a JSON body
 back: only the socket is skipped.
 
@@ -27,14 +29,21 @@ import time
 from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+
+from bookings.client import DefaultDiary
 
 #: The reference diary sees in-process calls as coming from this address,
 #: which its default SANDBOX_ALLOWED_IPS accepts.
 IN_PROCESS_CLIENT_IP = "127.0.0.1"
+
+#: Where the in-process reference diary answers. `.invalid` can never
+#: resolve, so nothing can leave the process by mistake.
+IN_PROCESS_ORIGIN = "http://reference-diary.invalid"
 
 
 class InProcessDiaryAdapter(BaseAdapter):
@@ -47,50 +56,13 @@ class InProcessDiaryAdapter(BaseAdapter):
         cert: str | tuple[str, str] | None = None,
         proxies: dict[str, str] | None = None,
     ) -> requests.Response:
-        body = request.body or b""
-        if isinstance(body, str):
-            body = body.encode()
-        url = urlsplit(request.url or "")
-        environ = {
-            "REQUEST_METHOD": request.method or "GET",
-            "PATH_INFO": url.path,
-            "QUERY_STRING": url.query,
-            "CONTENT_TYPE": request.headers.get("Content-Type", ""),
-            "CONTENT_LENGTH": str(len(body)),
-            "REMOTE_ADDR": IN_PROCESS_CLIENT_IP,
-            "SERVER_NAME": url.hostname or "reference-diary.invalid",
-            "SERVER_PORT": str(url.port or 80),
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": url.scheme or "http",
-            "wsgi.version": (1, 0),
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-        }
-        from sandbox.views import api_request
-
         started = time.monotonic()
-        try:
-            # The site's own URL patterns decide, so the in-process diary
-            # answers exactly where the one served over HTTP does.
-            match = resolve(url.path)
-        except Resolver404:
-            match = None
-        if match is not None and match.func is api_request:
-            django_response = match.func(WSGIRequest(environ), *match.args, **match.kwargs)
-            status, headers = django_response.status_code, dict(django_response.items())
-            content = django_response.content
-        else:
-            status, headers, content = 404, {}, b""
-
+        status, headers, content = _answer(request)
         # Honour the read timeout, so SANDBOX_LATENCY_MS above it behaves as a
         # slow live server would: the client sees a ReadTimeout.
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         if read_timeout is not None and time.monotonic() - started > read_timeout:
             raise requests.ReadTimeout(f"Read timed out. (read timeout={read_timeout})")
-
         response = requests.Response()
         response.status_code = status
         response.headers = CaseInsensitiveDict(headers)
@@ -103,3 +75,54 @@ class InProcessDiaryAdapter(BaseAdapter):
 
     def close(self) -> None:
         pass
+
+
+def _answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+    """The reference diary's status, headers and body for a request, run in this thread."""
+    from sandbox.views import api_request
+
+    path = urlsplit(request.url or "").path
+    try:
+        # The site's own URL patterns decide, so the in-process diary
+        # answers exactly where the one served over HTTP does.
+        match = resolve(path)
+    except Resolver404:
+        match = None
+    if match is None or match.func is not api_request:
+        return 404, {}, b""
+    answer = match.func(WSGIRequest(_environ(request)), *match.args, **match.kwargs)
+    return answer.status_code, dict(answer.items()), answer.content
+
+
+def _environ(request: requests.PreparedRequest) -> dict[str, object]:
+    """The WSGI environment a server would give the diary's view for this request."""
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    url = urlsplit(request.url or "")
+    return {
+        "REQUEST_METHOD": request.method or "GET",
+        "PATH_INFO": url.path,
+        "QUERY_STRING": url.query,
+        "CONTENT_TYPE": request.headers.get("Content-Type", ""),
+        "CONTENT_LENGTH": str(len(body)),
+        "REMOTE_ADDR": IN_PROCESS_CLIENT_IP,
+        "SERVER_NAME": url.hostname or "reference-diary.invalid",
+        "SERVER_PORT": str(url.port or 80),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": url.scheme or "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def in_process_diary() -> DefaultDiary | None:
+    """The reference diary, answering in-process; None where SANDBOX_ENABLED is off."""
+    if not settings.SANDBOX_ENABLED:
+        return None
+    url = IN_PROCESS_ORIGIN + reverse("sandbox:api-request")
+    return DefaultDiary(url, InProcessDiaryAdapter())

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonRes
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import diary, protocol
-from .errors import ALREADY_BOOKED, ApiError, ErrorCode, Problem
+from . import free_times, protocol
 from .models import Practitioner, Room
+from .refusals import ALREADY_BOOKED, ErrorCode, Problem, Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def _section_list(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 def _free_list(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
     request = protocol.read_free_list(fields)
-    free = diary.free_times(
+    free = free_times.free_times(
         request.practitioner, request.room, request.first_day, request.num_days, now
     )
     return protocol.free_list_answer(request, free)
@@ -37,11 +37,11 @@ def _free_list(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
 def _book(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
     request = protocol.read_book(fields, timezone.localdate(now))
     try:
-        booking = diary.book(
+        booking = free_times.book(
             request.practitioner, request.room, request.date, request.time, request.patient, now
         )
-    except diary.SlotUnavailable as error:
-        raise ApiError(ALREADY_BOOKED) from error
+    except free_times.SlotUnavailable as error:
+        raise Refusal(ALREADY_BOOKED) from error
     return protocol.confirmation(booking)
 
 
@@ -80,7 +80,7 @@ def api_request(request: HttpRequest) -> HttpResponse:
             return HttpResponseNotFound()
         handler = ACTIONS[protocol.read_action(fields, ACTIONS)]
         return _json(handler(fields, now))
-    except ApiError as error:
+    except Refusal as error:
         return _json(protocol.error_answer(error.problems, action, now))
     except Exception:
         # Only the action is logged: the request may hold a patient's details.

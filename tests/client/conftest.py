@@ -1,4 +1,6 @@
-"""Fixtures for the Physiodiary client's tests.
+"""Fixtures for the Physiodiary client's tests with Django: the site's client, the reference diary.
+
+(Its tests that need no Django are in tests/physiodiary.)
 
 `diary` runs one test three times: against the vendor's recorded answers
 (`responses`), against the reference diary over real HTTP (`live_server`),
@@ -19,30 +21,14 @@ import pytest
 import responses
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
-from bookings.physiodiary import PhysiodiaryClient, get_client
+from bookings.client import get_client
+from physiodiary import PhysiodiaryClient
 
 from .proxy import RecordingProxy
-from .support import API_KEY, VENDOR_URL, answer, make_client
-
-
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    """The HTTP boundary, faked: every answer a test expects must be used."""
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    """The backoff pauses the client asked for, instead of waiting them."""
-    return []
-
-
-@pytest.fixture
-def client(sleeps: list[float]) -> PhysiodiaryClient:
-    return make_client(sleep=sleeps.append)
+from .support import API_KEY, VENDOR_URL, answer, client, make_client, mocked, sleeps  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -116,7 +102,7 @@ class HttpReferenceDiary(ReferenceDiary):
 
     def __init__(self, settings: Any, base_url: str) -> None:
         super().__init__(settings)
-        self.url = base_url + "/sandbox/api/request"
+        self.url = base_url + reverse("sandbox:api-request")
 
     def client(self, key: str | None = None, **options: Any) -> PhysiodiaryClient:
         return make_client(
@@ -157,8 +143,10 @@ def _make_diary(kind: str, request: pytest.FixtureRequest) -> Any:
 # The database comes with the param's mark: a database fixture asked for
 # from inside a fixture comes too late for pytest-django to make it
 # transactional, and the live server's threads would then wait on the
-# test's open transaction.
-REFERENCE = pytest.param("reference", marks=pytest.mark.django_db(transaction=True))
+# test's open transaction. Real HTTP to the live server: the e2e tier too.
+REFERENCE = pytest.param(
+    "reference", marks=[pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+)
 IN_PROCESS = pytest.param("in-process", marks=pytest.mark.django_db)
 
 

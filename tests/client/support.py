@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from bookings.physiodiary import PhysiodiaryClient
+from physiodiary import PhysiodiaryClient
 
 #: The example URL of the vendor's document, non-standard port included.
 VENDOR_URL = "https://api456.physiodiary.co.uk:1234/api/request"
@@ -91,3 +93,24 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# --- Fixtures, imported by the conftests of tests/client and tests/physiodiary ---
+
+
+@pytest.fixture
+def mocked() -> Iterator[responses.RequestsMock]:
+    """The HTTP boundary, faked: every answer a test expects must be used."""
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    """The backoff pauses the client asked for, instead of waiting them."""
+    return []
+
+
+@pytest.fixture
+def client(sleeps: list[float]) -> PhysiodiaryClient:
+    return make_client(sleep=sleeps.append)

@@ -13,11 +13,11 @@ import traceback
 import pytest
 from django.utils import timezone
 
-from bookings.physiodiary import (
+from physiodiary import (
     Confirmation,
     ErrorCode,
     FreeDay,
-    FreeTimes,
+    FreeList,
     NotAuthorised,
     Practitioner,
     Rejected,
@@ -97,7 +97,7 @@ def test_it_lists_free_times_sorted_without_repeats(diary):
 
     free = diary.client().free_times(diary.practitioner_id, diary.room_id, diary.start, 7)
 
-    assert type(free) is FreeTimes
+    assert type(free) is FreeList
     assert free.slot_minutes == 45
     assert type(free.practitioner) is Practitioner
     assert type(free.room) is Room

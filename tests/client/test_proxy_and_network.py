@@ -7,9 +7,11 @@ import pytest
 import requests
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
-from bookings.physiodiary import Unavailable, UnknownOutcome, get_client
+from bookings.client import get_client
+from physiodiary import Unavailable, UnknownOutcome
 
 from .support import closed_port, make_client
 from .tls_front import TlsFront
@@ -20,7 +22,7 @@ PATIENT = {"name": "Fred Smith", "phone": "123456", "email": "fred@smith.co.uk",
 @pytest.fixture
 def diary_url(live_server):
     call_command("seed_demo_diary", stdout=io.StringIO())
-    return live_server.url + "/sandbox/api/request"
+    return live_server.url + reverse("sandbox:api-request")
 
 
 def every_action(client):

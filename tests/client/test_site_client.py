@@ -2,20 +2,18 @@
 
 import datetime as dt
 import io
+import logging
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
-from bookings.physiodiary import (
-    REFERENCE_DIARY_URL,
-    Confirmation,
-    NotAuthorised,
-    Unavailable,
-    get_client,
-    reset_client,
-)
+from bookings.client import build_client, get_client, reset_client
+from physiodiary import Confirmation, NotAuthorised, Unavailable
 from sandbox.models import Booking
+from sandbox.transport import IN_PROCESS_ORIGIN
 
 from .support import API_KEY, VENDOR_URL, answer, closed_port, make_client
 
@@ -65,6 +63,27 @@ def test_it_calls_the_configured_url_with_the_configured_key_and_timeouts(settin
     assert '"apiKey": "pd-key-7Hq2xZ-must-never-leak"' in request.body.decode()
 
 
+def test_it_takes_its_breaker_from_the_settings(settings):
+    settings.PHYSIODIARY_BREAKER_FAILURES = 7
+    settings.PHYSIODIARY_BREAKER_SECONDS = 12.5
+
+    breaker = build_client().breaker
+
+    assert (breaker.failures, breaker.seconds) == (7, 12.5)
+
+
+def test_it_logs_each_call_under_the_name_operators_search_for(settings, mocked, caplog):
+    settings.PHYSIODIARY_API_URL = VENDOR_URL
+    answer(mocked, "sectionList.json")
+    caplog.set_level(logging.INFO, logger="bookings.physiodiary")
+
+    get_client().rooms()
+
+    (record,) = caplog.records
+    assert record.name == "bookings.physiodiary"
+    assert record.getMessage().startswith("physiodiary action=sectionList status=200 ")
+
+
 def test_it_keeps_one_client_until_reset(settings):
     settings.PHYSIODIARY_API_URL = VENDOR_URL
 
@@ -91,7 +110,7 @@ def test_it_reaches_the_reference_diary_in_process_without_a_socket(in_process, 
     practitioners = client.practitioners()
     rooms = client.rooms()
 
-    assert client.url == REFERENCE_DIARY_URL
+    assert client.url == IN_PROCESS_ORIGIN + reverse("sandbox:api-request")
     assert {p.name for p in practitioners} == {"John", "Anna", "Jayne", "Chris", "Demo User"}
     assert len(rooms) == 3
     assert no_sockets == []
@@ -136,6 +155,22 @@ def test_it_ignores_the_proxy_setting_in_process(in_process, settings, no_socket
     assert client.proxies == {}
     assert len(client.rooms()) == 3
     assert no_sockets == []
+
+
+def test_it_builds_a_new_client_when_a_reference_diary_setting_changes(in_process, settings):
+    first = get_client()
+
+    settings.SANDBOX_LATENCY_MS = 5
+
+    assert get_client() is not first
+
+
+def test_it_says_what_to_set_when_there_is_no_diary_at_all(settings):
+    settings.PHYSIODIARY_API_URL = ""
+    settings.SANDBOX_ENABLED = False  # the reference diary is off, and no live URL set
+
+    with pytest.raises(ImproperlyConfigured, match="PHYSIODIARY_API_URL is not set"):
+        get_client()
 
 
 def test_the_socket_guard_notices_a_real_connection(no_sockets):

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import trustme
+from django.urls import reverse
 
 from .background import BackgroundServer
 
@@ -30,7 +31,7 @@ class TlsFront(BackgroundServer):
 
     @property
     def url(self) -> str:
-        return f"https://{self.authority}/sandbox/api/request"
+        return f"https://{self.authority}" + reverse("sandbox:api-request")
 
 
 class _FrontHandler(BaseHTTPRequestHandler):

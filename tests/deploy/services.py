@@ -38,6 +38,9 @@ from ..environment import free_port
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+#: Where the reference diary's API answers: reverse("sandbox:api-request")
+#: (sandbox/urls.py). Written out because bench/two_servers.py uses this
+#: module without Django settings, where nothing can be reversed.
 API_PATH = "/sandbox/api/request"
 #: How long a program may take to start listening, on a busy 2-core machine.
 START_SECONDS = 30

@@ -2,7 +2,7 @@
 
 On SQLite, concurrent bookings queue on the database's one write lock
 (IMMEDIATE transactions, booking_site/settings.py). PostgreSQL has no such
-lock: there `sandbox.diary.book` relies on its row locks (select_for_update
+lock: there `sandbox.free_times.book` relies on its row locks (select_for_update
 on the practitioner and the room, re-checking the time once it holds them)
 and on the unique constraints behind them. So the concurrency tests run
 again here, in a pytest of their own with DATABASE_URL on a PostgreSQL

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -100,7 +101,7 @@ def nojs_page(new_page):
 @pytest.fixture
 def site(live_server, settings):
     """The site on the seeded reference diary, reached over real HTTP."""
-    settings.PHYSIODIARY_API_URL = f"{live_server.url}/sandbox/api/request"
+    settings.PHYSIODIARY_API_URL = live_server.url + reverse("sandbox:api-request")
     call_command("seed_demo_diary", stdout=io.StringIO())
     return live_server
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import requests
 from django.http import HttpResponse
+from django.urls import reverse_lazy
 
-API = "/sandbox/api/request"
+API = reverse_lazy("sandbox:api-request")
 KEY = "test-key"
 # Monday 3 June 2030, 10:00 in London (British Summer Time): a clock an hour
 # off UTC, so a test catches free times computed in the wrong time zone.

@@ -2,10 +2,11 @@
 
 import logging
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 
-from sandbox import diary, views
+from sandbox import free_times, views
 from sandbox.models import Booking, Practitioner, Room
 
 from .helpers import API, KEY, TODAY, TOMORROW, answer_of, errors_of
@@ -26,6 +27,19 @@ def a_booking(**fields: object) -> dict[str, object]:
         "desc": "Pain in back",
         **fields,
     }
+
+
+# --- Where it answers -------------------------------------------------------------
+
+
+def test_the_harnesses_that_cannot_reverse_its_path_write_the_same_one():
+    # Both start the diary in a gunicorn of its own, from code without Django settings.
+    from tests.deploy.services import API_PATH
+
+    harness = (Path(__file__).parents[2] / "bench" / "harness.py").read_text()
+
+    assert str(API) == API_PATH
+    assert f'DIARY_API_PATH = "{API}"' in harness
 
 
 # --- Who may call --------------------------------------------------------------
@@ -455,7 +469,7 @@ def test_it_answers_12_when_the_database_refuses_a_double_booking(call, anna, no
     # Stands for a second request that got past the row locks: only the
     # unique constraints are left to stop it.
     answer_of(call("book", **a_booking()))
-    monkeypatch.setattr(diary, "is_free", lambda *args: True)
+    monkeypatch.setattr(free_times, "is_free", lambda *args: True)
 
     response = call("book", **a_booking(name="Jane Doe"))
 
@@ -476,7 +490,7 @@ def test_it_answers_13_and_logs_an_unexpected_failure_without_the_patients_detai
     def fail(*args: object) -> None:
         raise RuntimeError("the diary's disk is full")
 
-    monkeypatch.setattr(diary, "book", fail)
+    monkeypatch.setattr(free_times, "book", fail)
 
     with caplog.at_level(logging.ERROR, logger="sandbox"):
         response = call("book", **a_booking())

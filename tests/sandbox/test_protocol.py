@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sandbox.errors import ErrorCode
 from sandbox.protocol import java_timestamp
+from sandbox.refusals import ErrorCode
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from sandbox.diary import free_times
+from sandbox.free_times import free_times
 from sandbox.models import Practitioner, Room, Weekday, WorkingHours
 
 pytestmark = pytest.mark.django_db

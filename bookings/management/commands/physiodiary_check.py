@@ -2,10 +2,13 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.views.decorators.debug import sensitive_variables
 
-from bookings.physiodiary import ErrorCode, PhysiodiaryError, Reason, Rejected, build_client
+from bookings.client import build_client, why
+from physiodiary import ErrorCode, PhysiodiaryError, Reason, Rejected
 
-# What each cause means to someone with no IT department, and what to do.
+# What each cause means to someone with no IT department, and what to do. The
+# cause in short comes first, in the words of /readyz and the client's own.
 ADVICE = {
     Reason.NOT_AUTHORISED: (
         "Physiodiary refused the request (HTTP 404). Either the API key in "
@@ -38,7 +41,7 @@ ADVICE = {
         "The outbound proxy in PHYSIODIARY_PROXY refused or failed the connection. Check "
         "that the proxy is running and allows connections to Physiodiary's host and port."
     ),
-    Reason.STATUS: "Physiodiary answered with an unexpected HTTP status; it may be having trouble.",
+    Reason.STATUS: "Physiodiary may be having trouble; try again in a few minutes.",
     Reason.NOT_JSON: (
         "Something answered, but not with Physiodiary's JSON. PHYSIODIARY_API_URL may point "
         "at the wrong address (a web page rather than the API)."
@@ -53,6 +56,7 @@ ADVICE = {
 class Command(BaseCommand):
     help = "Check the connection to the Physiodiary server configured for this site."
 
+    @sensitive_variables()  # the API key, in the client's frames, in error reports
     def handle(self, *args: object, **options: object) -> None:
         client = build_client()
         client.read_retries = 0  # a diagnosis should answer quickly and truthfully
@@ -74,8 +78,10 @@ class Command(BaseCommand):
                 hint = " Has the database been set up? Run `manage.py migrate`."
             raise CommandError(f"Physiodiary rejected the request: {details}.{hint}") from None
         except PhysiodiaryError as exc:
-            advice = ADVICE.get(exc.reason, "The request failed; check PHYSIODIARY_API_URL.")
-            raise CommandError(f"The connection does not work. {advice}") from None
+            advice = ADVICE.get(exc.reason, "Check PHYSIODIARY_API_URL.")
+            raise CommandError(
+                f"The connection does not work: {why(exc.reason)}. {advice}"
+            ) from None
         finally:
             client.session.close()
         self.stdout.write(

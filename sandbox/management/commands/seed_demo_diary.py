@@ -8,7 +8,7 @@ from django.db import transaction
 from sandbox.models import Practitioner, Room, WorkingHours
 from sandbox.models import Weekday as D
 
-# The vendor's example staff and sections (physiodiary-api.txt), so that the
+# The vendor's example staff and sections (docs/physiodiary-api.md), so that the
 # site shows what the vendor's reference server would.
 STAFF = {42228: "John", 42230: "Anna", 42229: "Jayne", 42233: "Chris", 42227: "Demo User"}
 ROOMS = {7322: "Treatment Room 1", 7323: "Treatment Room 2", 7324: "Treatment Room 3"}

@@ -7,7 +7,7 @@ import pytest
 import requests
 import responses
 
-from .support import API_KEY, VENDOR_BOOKING, VENDOR_URL, answer, make_client, sent
+from ..client.support import API_KEY, VENDOR_BOOKING, VENDOR_URL, answer, make_client, sent
 
 
 def test_it_asks_for_the_staff_list_with_the_action_and_key_only(mocked, client):

@@ -1,4 +1,4 @@
-"""The error codes of the Physiodiary API, and the error our diary raises to answer with them."""
+"""The error codes of the Physiodiary API, and the refusal our diary raises to answer with them."""
 
 from dataclasses import dataclass
 from enum import IntEnum
@@ -40,7 +40,7 @@ class Problem:
         return {"error": int(self.code), "fieldName": self.field, "message": self.message}
 
 
-class ApiError(Exception):
+class Refusal(Exception):
     """A request the diary refuses; answered with all its problems at once."""
 
     def __init__(self, *problems: Problem) -> None:

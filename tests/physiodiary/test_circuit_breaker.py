@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from bookings.physiodiary import (
+from physiodiary import (
     CircuitBreaker,
     NotAuthorised,
     Reason,
@@ -17,7 +17,7 @@ from bookings.physiodiary import (
     UnknownOutcome,
 )
 
-from .support import VENDOR_BOOKING, VENDOR_URL, answer, make_client
+from ..client.support import VENDOR_BOOKING, VENDOR_URL, answer, make_client
 
 
 class Clock:
@@ -172,7 +172,7 @@ def test_zero_failures_never_opens_it(mocked):
 
 
 def test_it_logs_opening_closing_and_each_call_it_refused(mocked, client, clock, caplog):
-    caplog.set_level(logging.INFO, logger="bookings.physiodiary")
+    caplog.set_level(logging.INFO, logger="physiodiary")
     fail(mocked, 3)
     failing_calls(client, 4)
     answer(mocked, "staffList.json")
@@ -187,14 +187,3 @@ def test_it_logs_opening_closing_and_each_call_it_refused(mocked, client, clock,
     assert any("outcome=circuit-open" in m for m in messages)
     assert "physiodiary circuit closed: the diary answered again" in messages
     assert [r.levelname for r in caplog.records if "circuit open" in r.getMessage()] == ["ERROR"]
-
-
-def test_the_sites_client_takes_its_breaker_from_the_settings(settings):
-    from bookings.physiodiary import build_client
-
-    settings.PHYSIODIARY_BREAKER_FAILURES = 7
-    settings.PHYSIODIARY_BREAKER_SECONDS = 12.5
-
-    breaker = build_client().breaker
-
-    assert (breaker.failures, breaker.seconds) == (7, 12.5)

@@ -6,9 +6,9 @@ import json
 import pytest
 import responses
 
-from bookings.physiodiary import FreeDay, Practitioner, Room, Unavailable
+from physiodiary import FreeDay, Practitioner, Room, Unavailable
 
-from .support import VENDOR_URL, answer, sent
+from ..client.support import VENDOR_URL, answer, sent
 
 START = dt.date(2017, 10, 7)
 

@@ -2,13 +2,13 @@
 
 Hypothesis writes the diary's answers: any JSON value at all, answers of the
 documented shapes with any field swapped for anything, dropped or joined by
-others, and bodies that are not JSON at all. `_read` must turn each into a
+others, and bodies that are not JSON at all. `read_answer` must turn each into a
 result of the documented type whose invariants hold, or raise exactly the one
 error the module's contract names. Never a KeyError, TypeError or the like:
 that would be a 500 on the booking page, and for `book` it would hide that the
 appointment may have been made.
 
-What `_read` must do is worked out here independently of it (`expected`), from
+What `read_answer` must do is worked out here independently of it (`expected`), from
 the module's docstring and the vendor's document:
 
 - a 404 is `NotAuthorised`, whatever its body;
@@ -32,12 +32,12 @@ import requests
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
-from bookings.physiodiary import (
+from physiodiary import (
     ApiError,
     Confirmation,
     ErrorCode,
     FreeDay,
-    FreeTimes,
+    FreeList,
     NotAuthorised,
     PhysiodiaryError,
     Practitioner,
@@ -46,14 +46,14 @@ from bookings.physiodiary import (
     Room,
     Unavailable,
     UnknownOutcome,
-    _read,
     parse_booking,
     parse_free_list,
     parse_section_list,
     parse_staff_list,
 )
+from physiodiary.client import read_answer
 
-from .support import VENDOR_URL, recorded_json
+from ..client.support import VENDOR_URL, recorded_json
 
 PARSERS = {
     "staffList": parse_staff_list,
@@ -333,7 +333,7 @@ def near_misses(action: str) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-# --- What `_read` must do, worked out without it -------------------------------
+# --- What `read_answer` must do, worked out without it ------------------------
 
 
 class Bad(Exception):
@@ -391,7 +391,7 @@ def members_of(data: dict[str, Any], key: str, kind: type) -> tuple[Any, ...]:
     return tuple(kind(get(m, "id", int), get(m, "name", str)) for m in get(data, key, list))
 
 
-def free_times_of(data: dict[str, Any]) -> tuple[FreeTimes, set[tuple[dt.date, dt.time]]]:
+def free_times_of(data: dict[str, Any]) -> tuple[FreeList, set[tuple[dt.date, dt.time]]]:
     """The answer's echo, and every (day, time) it lists as free."""
     slot = get(data, "slotLength", int)
     if not 0 < slot <= 1440:
@@ -401,7 +401,7 @@ def free_times_of(data: dict[str, Any]) -> tuple[FreeTimes, set[tuple[dt.date, d
         times = get(day, "times", list)
         date = date_of(get(day, "date", str))
         free.update((date, time_of(time)) for time in times)
-    echo = FreeTimes(
+    echo = FreeList(
         slot_minutes=slot,
         days=(),
         practitioner=Practitioner(get(data, "staffId", int), get(data, "staffName", str)),
@@ -481,7 +481,7 @@ def assert_well_formed(action: str, result: Any) -> None:
             assert type(member.id) is int
             assert type(member.name) is str
     elif action == "freeList":
-        assert type(result) is FreeTimes
+        assert type(result) is FreeList
         assert type(result.slot_minutes) is int
         assert result.slot_minutes > 0
         assert type(result.days) is tuple
@@ -531,10 +531,10 @@ def assert_typed_error(action: str, response: requests.Response, error: Physiodi
 
 
 def assert_read_as_documented(action: str, response: requests.Response, data: Any) -> None:
-    """`_read` gives what `expected` says; any other exception fails the test."""
+    """`read_answer` gives what `expected` says; any other exception fails the test."""
     want = expected(action, response.status_code, data)
     try:
-        result = _read(action, response, PARSERS[action])
+        result = read_answer(action, response, PARSERS[action])
     except PhysiodiaryError as error:
         event(f"{type(error).__name__} ({error.reason})")
         assert_typed_error(action, response, error)
@@ -682,7 +682,7 @@ def test_any_bytes_at_all_are_a_result_or_one_typed_error(action, status, body, 
     """Even with a Content-Type header that makes no sense."""
     response = http_answer(status, body, content_type)
     try:
-        result = _read(action, response, PARSERS[action])
+        result = read_answer(action, response, PARSERS[action])
     except PhysiodiaryError as error:
         assert_typed_error(action, response, error)
         if status == 404:
@@ -717,7 +717,7 @@ def test_a_deeply_nested_body_is_garbled(action, body, status):
     response = http_answer(status, body, "application/json")
 
     with pytest.raises(PhysiodiaryError) as raised:
-        _read(action, response, PARSERS[action])
+        read_answer(action, response, PARSERS[action])
 
     assert type(raised.value) is GARBLED[action]
     assert raised.value.reason == (Reason.NOT_JSON if status == 200 else Reason.STATUS)
@@ -742,6 +742,6 @@ def test_only_ascii_digits_make_a_date_or_time(action, key, value):
         data["free"][0]["times"] = [value]
 
     with pytest.raises(UnknownOutcome if action == "book" else Unavailable) as raised:
-        _read(action, WIRES[0].answer(200, data), PARSERS[action])
+        read_answer(action, WIRES[0].answer(200, data), PARSERS[action])
 
     assert raised.value.reason == Reason.BAD_SHAPE

@@ -3,9 +3,9 @@
 import pytest
 import responses
 
-from bookings.physiodiary import Unavailable, UnknownOutcome
+from physiodiary import Unavailable, UnknownOutcome
 
-from .support import ACTIONS, READ_ACTIONS, VENDOR_URL, recorded_json
+from ..client.support import ACTIONS, READ_ACTIONS, VENDOR_URL, recorded_json
 
 MISSING = object()
 

@@ -5,9 +5,9 @@ import traceback
 
 import pytest
 
-from bookings.physiodiary import ApiError, ErrorCode, NotAuthorised, Rejected, UnknownOutcome
+from physiodiary import ApiError, ErrorCode, NotAuthorised, Rejected, UnknownOutcome
 
-from .support import ACTIONS, API_KEY, VENDOR_BOOKING, VENDOR_URL, answer, recorded_json
+from ..client.support import ACTIONS, API_KEY, VENDOR_BOOKING, VENDOR_URL, answer, recorded_json
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -118,7 +118,7 @@ def test_it_raises_not_authorised_on_the_404_page_a_server_may_send(mocked, clie
 
 def test_it_logs_an_error_naming_the_key_and_the_registered_ip_on_a_404(mocked, client, caplog):
     mocked.post(VENDOR_URL, status=404, body="")
-    caplog.set_level(logging.INFO, logger="bookings.physiodiary")
+    caplog.set_level(logging.INFO, logger="physiodiary")
 
     with pytest.raises(NotAuthorised):
         client.practitioners()
@@ -136,7 +136,7 @@ def test_it_logs_an_error_naming_the_key_and_the_registered_ip_on_a_404(mocked, 
 
 def test_it_logs_a_rejection_as_information_not_as_an_error(mocked, client, caplog):
     answer(mocked, "book-errors-4-8-9.json")
-    caplog.set_level(logging.INFO, logger="bookings.physiodiary")
+    caplog.set_level(logging.INFO, logger="physiodiary")
 
     with pytest.raises(Rejected):
         client.book(**VENDOR_BOOKING)

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from sandbox.diary import FreeDay, Patient, SlotUnavailable, book, free_times
+from sandbox.free_times import FreeDay, Patient, SlotUnavailable, book, free_times
 from sandbox.models import Booking, Practitioner, Room
 
 from .helpers import NOW

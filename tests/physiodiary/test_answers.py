@@ -2,15 +2,15 @@
 
 import datetime as dt
 
-from bookings.physiodiary import (
+from physiodiary import (
     Confirmation,
     FreeDay,
-    FreeTimes,
+    FreeList,
     Practitioner,
     Room,
 )
 
-from .support import VENDOR_BOOKING, answer
+from ..client.support import VENDOR_BOOKING, answer
 
 
 def test_it_reads_the_staff_list(mocked, client):
@@ -40,7 +40,7 @@ def test_it_reads_free_times_as_dates_and_times_without_the_doubled_entries(mock
 
     free = client.free_times(43987, 1245, dt.date(2017, 10, 7), 2)
 
-    assert isinstance(free, FreeTimes)
+    assert isinstance(free, FreeList)
     assert free.slot_minutes == 45
     assert free.days == (
         FreeDay(

@@ -12,10 +12,11 @@ import traceback
 import pytest
 import requests
 import responses
+from requests.adapters import BaseAdapter
 
-from bookings.physiodiary import Rejected, Unavailable, UnknownOutcome
+from physiodiary import Rejected, Unavailable, UnknownOutcome
 
-from .support import (
+from ..client.support import (
     ACTIONS,
     API_KEY,
     READ_ACTIONS,
@@ -209,7 +210,7 @@ def test_it_never_retries_a_booking_whatever_the_read_retries(mocked):
 
 
 def test_it_logs_each_attempt_without_the_key(mocked, client, caplog):
-    caplog.set_level(logging.INFO, logger="bookings.physiodiary")
+    caplog.set_level(logging.INFO, logger="physiodiary")
     fake(mocked, "connection reset")
 
     with pytest.raises(Unavailable):
@@ -254,8 +255,8 @@ def test_it_names_the_cause_of_a_fault(fault, reason, status, mocked):
 def test_it_says_in_plain_words_that_the_diary_timed_out(mocked):
     fake(mocked, "read timeout")
 
-    with pytest.raises(Unavailable, match="no answer in time"):
-        make_client(read_retries=0).practitioners()
+    with pytest.raises(Unavailable, match=r"^staffList: no answer within 7\.5s$"):
+        make_client(read_retries=0, read_timeout=7.5).practitioners()
 
 
 ELSEWHERE = "https://collector.example/api/request"
@@ -300,3 +301,37 @@ def test_it_raises_unavailable_for_a_url_it_cannot_use():
 
     assert not isinstance(raised.value, UnknownOutcome)
     assert raised.value.reason == "transport"
+
+
+class BrokenAdapter(BaseAdapter):
+    """A transport with a bug of its own: the error escapes requests unhandled."""
+
+    def send(self, request, **kwargs):
+        raise RuntimeError("a bug below the client")
+
+    def close(self):
+        pass
+
+
+def test_a_bug_below_the_client_becomes_an_unknown_outcome_not_a_500(caplog):
+    client = make_client(sleep=lambda seconds: None)
+    client.session.mount(VENDOR_URL, BrokenAdapter())
+
+    with pytest.raises(UnknownOutcome) as raised:
+        client.book(**VENDOR_BOOKING)
+
+    assert raised.value.reason == "transport"
+    assert raised.value.__context__ is None
+    assert "unexpected RuntimeError" in caplog.text
+    assert "a bug below the client" not in caplog.text
+
+
+def test_a_failed_booking_carries_no_trace_of_the_request_it_wraps(mocked, client):
+    mocked.post(VENDOR_URL, body=connection_reset())
+
+    with pytest.raises(UnknownOutcome) as raised:
+        client.book(**VENDOR_BOOKING)
+
+    # requests' exception holds the prepared request, key and patient included.
+    assert raised.value.__cause__ is None
+    assert raised.value.__context__ is None
