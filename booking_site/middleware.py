@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 
-from bookings import errors
+from bookings import error_pages
 
 logger = logging.getLogger(__name__)
 
@@ -49,4 +49,4 @@ class StoreDown:
             return None
         # The type only: a connection error's text can hold the store's URL.
         logger.error("the cache or database is unavailable: %s", type(exception).__name__)
-        return errors.unavailable(request, maybe_booked=request.method == "POST")
+        return error_pages.unavailable(request, maybe_booked=request.method == "POST")

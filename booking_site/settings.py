@@ -61,7 +61,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 
 # --- Physiodiary -----------------------------------------------------------
 # With no URL configured the site talks to the reference diary (the `sandbox`
-# app) in-process; see bookings/physiodiary.py and sandbox/transport.py.
+# app) in-process; see bookings/client.py and sandbox/transport.py.
 PHYSIODIARY_API_URL = env.str("PHYSIODIARY_API_URL", default="")
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=not PHYSIODIARY_API_URL)
 if not PHYSIODIARY_API_URL and not SANDBOX_ENABLED:
@@ -250,6 +250,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bookings",
     "sandbox",
+    "preview",  # no models; routed only with DEBUG on (booking_site/urls.py)
 ]
 
 MIDDLEWARE = [
@@ -279,7 +280,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "booking_site.urls"
-CSRF_FAILURE_VIEW = "bookings.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "bookings.error_pages.csrf_failure"
 
 # --- HTTP security ----------------------------------------------------------
 # Production defaults pass `manage.py check --deploy`; each can be turned

@@ -25,9 +25,10 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import wizard
+from physiodiary import Confirmation
+
+from . import clock
 from .context_processors import practice
-from .physiodiary import Confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class Booked:
 
     @property
     def start(self) -> dt.datetime:
-        return wizard.at(self.date, self.time)
+        return clock.at(self.date, self.time)
 
     @property
     def end(self) -> dt.datetime:

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from . import theme
+from .clock import time_zone_label
 from .embedding import embedded
-from .wizard import time_zone_label
 
 
 def practice(request: HttpRequest | None = None) -> dict[str, Any]:

@@ -7,14 +7,21 @@ same name.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from . import wizard
-from .physiodiary import ApiError, ErrorCode, Practitioner, Room
+from physiodiary import ApiError, ErrorCode, Practitioner, Room
+
+from . import clock, guard, wizard
+from .slots import Slot
+from .tokens import FormToken
+
+logger = logging.getLogger(__name__)
 
 # Refused everywhere: a diary entry is no place for terminal escapes or NULs.
 # The reason for the visit may have line breaks and tabs.
@@ -60,6 +67,38 @@ class ChooseForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
+    @classmethod
+    def from_query(
+        cls, practitioners: Sequence[Practitioner], rooms: Sequence[Room], query: Mapping[str, str]
+    ) -> ChooseForm:
+        """The choice in a link, with the form's defaults for what it leaves out.
+
+        "any" where there is only one practitioner (or room) means that one: a
+        link made when the practice had more must still work.
+        """
+        data = {}
+        for name, field in cls(practitioners, rooms).fields.items():
+            value = query.get(name) or field.initial
+            if value == wizard.ANY and len(field.choices) == 1:
+                value = field.initial
+            if value is not None:
+                data[name] = str(value)
+        return cls(practitioners, rooms, data=data)
+
+    @property
+    def choice(self) -> dict[str, str]:
+        """What was chosen, "any" included, as the times step's query string has it."""
+        return {
+            "staffId": self.cleaned_data["staffId"],
+            "sectionId": self.cleaned_data["sectionId"],
+        }
+
+    @property
+    def via(self) -> str | None:
+        """The choice, when it was "any", for the details step's Change links."""
+        staff, section = self.choice.values()
+        return f"{staff}.{section}" if wizard.ANY in (staff, section) else None
+
     def chosen(self) -> tuple[list[Practitioner], list[Room]]:
         """The practitioners and rooms to search: all of them for "any"."""
         staff, section = self.cleaned_data["staffId"], self.cleaned_data["sectionId"]
@@ -99,6 +138,23 @@ def _phone_number(value: str) -> None:
         raise forms.ValidationError(
             "Enter a phone number, like 01632 960 001 or 07700 900 982", code="phone"
         )
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a posted details form is checked against, besides its own fields."""
+
+    slot: Slot  # the free time it books, named from the diary's lists where they list it
+    token: FormToken | None  # None: missing, forged, expired, or for another time
+    lists: tuple[Sequence[Practitioner], Sequence[Room]] | None  # None: could not be had
+
+
+EXPIRED = "This form has expired. Check your details and book again."
+HONEYPOT_FILLED = (
+    "We could not take this booking. Leave the field marked “Leave this field empty”"
+    " empty, then press “Book appointment” again."
+)
+TOO_QUICK = "Check your details, then press “Book appointment” again."
 
 
 class DetailsForm(forms.Form):
@@ -158,11 +214,65 @@ class DetailsForm(forms.Form):
         error_messages={"max_length": "Reason for your visit must be 500 characters or fewer"},
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(
+        self, *args, offer: Offer | None = None, lists_known: bool | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.offer = offer
+        # False when the diary's lists could not be had for this post: the page
+        # then does not ask for them again (and wait for another timeout).
+        if lists_known is None:
+            lists_known = offer is None or offer.lists is not None
+        self.lists_known = lists_known
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the signed token stands in for a CSRF cookie
+
+    @property
+    def reviewing(self) -> bool:
+        """Enter pressed in a field while "just taken" offers times: book none unasked."""
+        return "review" in self.data
+
+    def clean(self) -> dict[str, object]:
+        """A posted form's checks beyond its fields, none with a side effect.
+
+        The fields come first: what is said of the form as a whole (expired,
+        too quick) waits until they are right, as does the free time.
+        """
+        cleaned = super().clean()
+        if self.offer is None or self._errors:
+            return cleaned
+        if problem := self._refusal(self.offer.token):
+            raise forms.ValidationError(problem)
+        if not self.reviewing:
+            self._check_free_time(self.offer)
+        return cleaned
+
+    def _refusal(self, token: FormToken | None) -> str | None:
+        if token is None:
+            return EXPIRED
+        if any(self.data.getlist(guard.HONEYPOT)):  # every value, not only the last
+            logger.info("booking refused: the honeypot field was filled in")
+            return HONEYPOT_FILLED
+        if guard.too_quick(token.issued.timestamp()):
+            logger.info("booking refused: the form came back too quickly")
+            return TOO_QUICK
+        return None
+
+    def _check_free_time(self, offer: Offer) -> None:
+        slot = offer.slot
+        if offer.lists is not None:
+            practitioners, rooms = offer.lists
+            if slot.practitioner not in practitioners:
+                self.add_error("staffId", where(ApiError(ErrorCode.INVALID_STAFF_ID, "", ""))[1])
+            if slot.room not in rooms:
+                self.add_error(
+                    "sectionId", where(ApiError(ErrorCode.INVALID_SECTION_ID, "", ""))[1]
+                )
+        if slot.start < clock.earliest_bookable():
+            self.add_error("time", "This time is now too soon to book online. Choose another time")
+        elif slot.start.date() > clock.last_bookable_day():
+            self.add_error("date", "This date is too far ahead to book online. Choose another time")
 
     def clean_desc(self) -> str:
         desc = self.cleaned_data["desc"]

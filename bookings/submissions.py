@@ -14,6 +14,7 @@ the patient's details.
 
 from __future__ import annotations
 
+import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,16 +24,20 @@ from django.core.cache import cache
 
 _PENDING = "pending"
 
-BOOKED = "booked"
-TAKEN = "taken"
-REJECTED = "rejected"
-UNKNOWN = "unknown"
-UNAVAILABLE = "unavailable"
+
+class Kind(enum.StrEnum):
+    """What became of a post of the details form."""
+
+    BOOKED = "booked"  # the diary confirmed it
+    TAKEN = "taken"  # 12: someone else booked the time first
+    REJECTED = "rejected"  # the diary's other errors, on their fields
+    UNKNOWN = "unknown"  # it may or may not have been booked
+    UNAVAILABLE = "unavailable"  # the diary could not be asked: certainly not booked
 
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # one of BOOKED, TAKEN, REJECTED, UNKNOWN, UNAVAILABLE
+    kind: Kind
     reference: str = ""  # for BOOKED: the confirmation's reference
     errors: tuple[tuple[int, str], ...] = ()  # for REJECTED: (code, fieldName)
 
@@ -79,7 +84,7 @@ def outcome(
         if isinstance(found, Outcome):
             return found
         if found is None:
-            return Outcome(UNKNOWN)
+            return Outcome(Kind.UNKNOWN)
         if time.monotonic() >= deadline:
             return None
         sleep(poll)

@@ -13,10 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+
+from .slots import Slot
 
 _SALT = "bookings.details-form"
 
@@ -27,34 +30,30 @@ class BadToken(Exception):
 
 @dataclass(frozen=True)
 class FormToken:
-    practitioner_id: int
-    room_id: int
-    date: str  # YYYYMMDD, as posted
-    time: str  # HHMM
-    alternatives: tuple[str, ...]  # free-time keys offered after "just taken"
+    slot: str  # the key of the free time the form was issued for (Slot.key)
+    alternatives: tuple[str, ...]  # keys of the free times offered after "just taken"
     issued: dt.datetime
     nonce: str
 
-    def allows(self, practitioner_id: int, room_id: int, date: str, time: str) -> bool:
+    def allows(self, slot: Slot) -> bool:
         """Whether the form was issued for this free time."""
-        return (practitioner_id, room_id, date, time) == (
-            self.practitioner_id,
-            self.room_id,
-            self.date,
-            self.time,
-        )
+        return slot.key == self.slot
+
+    def offers(self, slot: Slot) -> bool:
+        """Whether this free time was offered as an alternative after "just taken"."""
+        return slot.key in self.alternatives
 
 
-def issue(
-    practitioner_id: int, room_id: int, date: str, time_: str, alternatives: tuple[str, ...] = ()
-) -> str:
-    """A new token for a details form offering this free time."""
+def issue(slot: Slot, alternatives: Iterable[Slot] = ()) -> str:
+    """A new token for a details form offering this free time (and these alternatives)."""
     payload = {
-        "s": practitioner_id,
-        "r": room_id,
-        "d": date,
-        "t": time_,
-        "a": list(alternatives),
+        # The slot's four values, as the API writes them (and as earlier
+        # versions of the site did: forms open across an upgrade still work).
+        "s": slot.practitioner.id,
+        "r": slot.room.id,
+        "d": slot.api_date,
+        "t": slot.api_time,
+        "a": [other.key for other in alternatives],
         "i": int(time.time()),
         "n": secrets.token_urlsafe(12),
     }
@@ -65,14 +64,23 @@ def read(token: str) -> FormToken:
     """The token's contents, if it is ours and recent enough; else `BadToken`."""
     try:
         data = signing.loads(token, salt=_SALT, max_age=settings.BOOKING_FORM_MAX_AGE_SECONDS)
+        slot = Slot.from_parts(str(data["s"]), str(data["r"]), str(data["d"]), str(data["t"]))
+        if slot is None:
+            raise ValueError("the token names no free time")
         return FormToken(
-            practitioner_id=int(data["s"]),
-            room_id=int(data["r"]),
-            date=str(data["d"]),
-            time=str(data["t"]),
+            slot=slot.key,
             alternatives=tuple(str(a) for a in data["a"]),
             issued=dt.datetime.fromtimestamp(int(data["i"]), tz=dt.UTC),
             nonce=str(data["n"]),
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise BadToken(str(exc)) from None
+
+
+def read_for(token: str, slot: Slot) -> FormToken | None:
+    """The token, if it is ours, recent enough and issued for `slot`; else None."""
+    try:
+        found = read(token)
+    except BadToken:
+        return None
+    return found if found.allows(slot) else None

@@ -39,9 +39,9 @@ def test_it_sees_a_key_in_a_log_line_or_its_traceback(sightings, settings):
 
 
 def test_it_sees_a_key_in_a_real_response(sightings, client, settings, monkeypatch):
-    from bookings import errors
+    from bookings import error_pages
 
     key = settings.SANDBOX_API_KEY
-    monkeypatch.setattr(errors.loader, "render_to_string", lambda *args, **kwargs: key)
+    monkeypatch.setattr(error_pages.loader, "render_to_string", lambda *args, **kwargs: key)
     client.get("/no-such-page/")
     assert "the body of the response to GET /no-such-page/" in sightings

@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-import sandbox.diary
+import sandbox.free_times
 from bookings import wizard
+from bookings.slots import Slot
 from sandbox.models import Booking
 
 # The live server's connections need a database that is really committed to.
@@ -42,7 +43,7 @@ def session() -> requests.Session:
     return browser
 
 
-def first_free_time(site) -> wizard.SlotKey:
+def first_free_time(site) -> Slot:
     """The first free time the times page offers for Anna in Treatment Room 2."""
     with session() as browser:
         page = browser.get(
@@ -51,13 +52,13 @@ def first_free_time(site) -> wizard.SlotKey:
     assert page.status_code == 200
     found = re.search(r'name="slot" value="([0-9]{8}-[0-9]{4}-[0-9]+-[0-9]+)"', page.text)
     assert found, "the seeded diary offers no free time this week"
-    free = wizard.SlotKey.parse(found[1])
-    assert (free.practitioner_id, free.room_id) == (ANNA, ROOM_2)
+    free = Slot.from_key(found[1])
+    assert (free.practitioner.id, free.room.id) == (ANNA, ROOM_2)
     return free
 
 
-def details_url(site, free: wizard.SlotKey) -> str:
-    return site.url + wizard.url("details", **free.query())
+def details_url(site, free: Slot) -> str:
+    return site.url + wizard.url("details", **free.query)
 
 
 def open_form(browser: requests.Session, url: str) -> str:
@@ -69,10 +70,10 @@ def open_form(browser: requests.Session, url: str) -> str:
     return found[1]
 
 
-def form(free: wizard.SlotKey, token: str, patient: int) -> dict[str, str]:
+def form(free: Slot, token: str, patient: int) -> dict[str, str]:
     """The details form as a browser posts it, filled in by patient number `patient`."""
     return {
-        **{key: str(value) for key, value in free.query().items()},
+        **free.query,
         "token": token,
         "name": f"Patient {patient}",
         "phone": f"0161 496 {patient:04d}",
@@ -95,9 +96,12 @@ def post_together(url: str, posts: list[tuple[requests.Session, dict[str, str]]]
         return list(pool.map(send, posts))
 
 
-def bookings_at(free: wizard.SlotKey):
+def bookings_at(free: Slot):
     return Booking.objects.filter(
-        practitioner_id=free.practitioner_id, room_id=free.room_id, date=free.date, time=free.time
+        practitioner_id=free.practitioner.id,
+        room_id=free.room.id,
+        date=free.start.date(),
+        time=free.start.time(),
     )
 
 
@@ -105,14 +109,14 @@ def bookings_at(free: wizard.SlotKey):
 def book_calls(monkeypatch):
     """Each `book` that reaches the reference diary, as (staffId, date, time, name)."""
     calls, lock = [], threading.Lock()
-    book = sandbox.diary.book
+    book = sandbox.free_times.book
 
     def counted(practitioner, room, day, at, patient, now):
         with lock:
             calls.append((practitioner.pk, room.pk, day, at, patient.name))
         return book(practitioner, room, day, at, patient, now)
 
-    monkeypatch.setattr(sandbox.diary, "book", counted)
+    monkeypatch.setattr(sandbox.free_times, "book", counted)
     return calls
 
 

@@ -9,7 +9,6 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from bookings import submissions, tokens
@@ -17,8 +16,7 @@ from bookings import submissions, tokens
 from .wizard_support import (
     PATIENT,
     UNAVAILABLE,
-    FakeDiary,
-    at,
+    WHEN,
     details_url,
     error,
     html,
@@ -27,12 +25,9 @@ from .wizard_support import (
     valid_post,
 )
 
-WHEN = at(1, "1415")
-
 
 @pytest.fixture
-def diary(live_api):
-    diary = FakeDiary(live_api)
+def diary(diary):
     diary.add_free(WHEN)
     return diary
 
@@ -169,12 +164,14 @@ def test_a_post_still_pending_after_the_wait_says_so(client, diary, form, settin
 
 
 def test_an_outcome_lost_from_the_cache_counts_as_unknown():
-    assert submissions.outcome("never-claimed", wait=0) == submissions.Outcome(submissions.UNKNOWN)
+    assert submissions.outcome("never-claimed", wait=0) == submissions.Outcome(
+        submissions.Kind.UNKNOWN
+    )
 
 
-def test_the_ledger_keeps_no_patient_detail(client, diary, form):
+def test_the_ledger_keeps_no_patient_detail(cached, client, diary, form):
     post(client, form)
-    kept = [value for key, value in cache._cache.items() if ":submission:" in key]
+    kept = [value for key, value in cached().items() if ":submission:" in key]
     assert kept
     for value in kept:
         for detail in PATIENT.values():

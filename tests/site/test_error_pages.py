@@ -3,14 +3,9 @@
 import pytest
 from django.test import Client
 
-from bookings import errors
+from bookings import error_pages
 
-from .wizard_support import UNAVAILABLE, FakeDiary, html
-
-
-@pytest.fixture
-def diary(live_api):
-    return FakeDiary(live_api)
+from .wizard_support import UNAVAILABLE, html
 
 
 def assert_styled_with_the_practices_contact(page, settings):
@@ -58,12 +53,12 @@ def test_a_refused_csrf_check_is_a_styled_403(db, settings):
 
 
 def test_a_fault_of_ours_is_a_styled_500_without_a_traceback(diary, settings, monkeypatch):
-    from bookings import views
+    from bookings import wizard
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(views.wizard, "malformed", broken)
+    monkeypatch.setattr(wizard, "malformed", broken)
     page = Client(raise_request_exception=False).get("/times/")
 
     assert page.status_code == 500
@@ -76,8 +71,8 @@ def test_the_500_page_has_a_plain_fallback_if_its_template_fails(rf, monkeypatch
     def fail(*args, **kwargs):
         raise RuntimeError("template missing")
 
-    monkeypatch.setattr(errors.loader, "render_to_string", fail)
-    page = errors.server_error(rf.get("/"))
+    monkeypatch.setattr(error_pages.loader, "render_to_string", fail)
+    page = error_pages.server_error(rf.get("/"))
     assert page.status_code == 500
     assert b"Please call the practice" in page.content
 
@@ -92,7 +87,7 @@ def test_the_diary_being_down_is_a_styled_503_that_says_when_to_try_again(client
 
 
 def test_the_429_page_gives_the_wait_in_minutes(rf, settings):
-    page = errors.too_many_requests(rf.get("/"), 61)
+    page = error_pages.too_many_requests(rf.get("/"), 61)
     assert page.status_code == 429
     assert page["Retry-After"] == "61"
     assert "try again in 2 minutes" in html(page)
@@ -102,7 +97,7 @@ def test_the_429_page_gives_the_wait_in_minutes(rf, settings):
 @pytest.mark.parametrize("status", [400, 403, 404, 429, 500, 503])
 def test_every_error_page_renders_without_the_diary_or_a_database(rf, settings, status):
     # No `db` and no diary fixture: a call to either would fail the test.
-    page = errors.page(rf.get("/"), status, {"wait_minutes": 1})
+    page = error_pages.page(rf.get("/"), status, {"wait_minutes": 1})
     assert page.status_code == status
     assert_styled_with_the_practices_contact(page, settings)
 

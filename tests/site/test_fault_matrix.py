@@ -35,25 +35,23 @@ from bookings import tokens, wizard
 
 from ..client.background import BackgroundServer
 from ..client.support import connection_refused
-from .support import LIVE_KEY, LIVE_URL
+from ..support import LIVE_KEY, LIVE_URL
 from .wizard_support import (
     ANNA,
     PATIENT,
     ROOM_2,
+    WHEN,
     Answer,
     FakeDiary,
     Raw,
-    at,
     confirmed,
     details_url,
-    hhmm,
+    free_time,
     html,
     open_details,
     valid_post,
     ymd,
 )
-
-WHEN = at(1, "1415")
 
 # --- The faults ------------------------------------------------------------------------
 #
@@ -144,11 +142,6 @@ CELLS = [pytest.param(step, fault, id=f"{step}-{fault}") for step in STEPS for f
 
 
 @pytest.fixture
-def diary(live_api):
-    return FakeDiary(live_api)
-
-
-@pytest.fixture
 def logs(caplog):
     caplog.set_level(logging.INFO)
     return caplog
@@ -217,7 +210,7 @@ def unknown_outcome_records(records: list[logging.LogRecord]) -> list[logging.Lo
     return [
         r
         for r in records
-        if r.name == "bookings.views" and "booking outcome unknown" in r.getMessage()
+        if r.name == "bookings.views.booking" and "booking outcome unknown" in r.getMessage()
     ]
 
 
@@ -380,7 +373,7 @@ def test_an_open_circuit_spares_the_diary_and_books_nothing(
     client, diary, settings, logs, step, fault
 ):
     settings.PHYSIODIARY_BREAKER_FAILURES = 3
-    token = tokens.issue(ANNA, ROOM_2, ymd(WHEN), hhmm(WHEN))
+    token = tokens.issue(free_time(WHEN))
     action, load_page = STEPS[step]
     if action == "staffList":
         # The rooms were listed a moment ago (both lists are asked for at

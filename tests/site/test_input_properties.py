@@ -39,8 +39,8 @@ from .wizard_support import (
     ANNA,
     PATIENT,
     ROOM_2,
+    WHEN,
     FakeDiary,
-    at,
     day,
     details_url,
     hhmm,
@@ -50,8 +50,6 @@ from .wizard_support import (
     valid_post,
     ymd,
 )
-
-WHEN = at(1, "1415")
 
 #: Hypothesis's settings for these tests: the fixtures (client, fake diary)
 #: are shared by a test's examples, which is what we want here.
@@ -79,8 +77,7 @@ def _report_inputs_tried(request):
 
 
 @pytest.fixture
-def diary(live_api):
-    diary = FakeDiary(live_api)
+def diary(diary):
     diary.add_free(WHEN)
     return diary
 
@@ -331,7 +328,7 @@ def assert_shows_typed(response, typed: dict[str, str]) -> None:
 
 
 def assert_answered_in_place(response, tried) -> None:
-    """No 5xx, and no redirect back a step: a post carries what was typed (views._chosen)."""
+    """No 5xx, and no redirect back a step: a post carries what was typed (views.booking.post)."""
     assert response.status_code < 500, tried
     assert response.status_code in (200, 303, 400, 409, 429, 503), (response.status_code, tried)
 

@@ -18,12 +18,13 @@ from .wizard_support import (
     ROOM_1,
     ROOM_2,
     UNAVAILABLE,
+    WHEN,
     FakeDiary,
     at,
     details_url,
     error,
     errors,
-    hhmm,
+    free_time,
     html,
     open_details,
     sets_no_cookie,
@@ -33,13 +34,6 @@ from .wizard_support import (
     valid_post,
     ymd,
 )
-
-WHEN = at(1, "1415")
-
-
-@pytest.fixture
-def diary(live_api):
-    return FakeDiary(live_api)
 
 
 def tag(page, name: str) -> str:
@@ -75,7 +69,8 @@ def test_it_shows_the_chosen_time_with_links_to_change_it(client, diary):
 
 def test_it_signs_the_form_for_the_chosen_time(client, diary):
     token = tokens.read(token_of(client.get(details_url(WHEN))))
-    assert token.allows(ANNA, ROOM_2, ymd(WHEN), "1415")
+    assert token.allows(free_time(WHEN))
+    assert token.slot == f"{ymd(WHEN)}-1415-{ANNA}-{ROOM_2}"
 
 
 def test_it_sends_a_time_that_has_passed_back_to_the_times(client, diary):
@@ -224,7 +219,7 @@ def test_it_books_nothing_when_the_hidden_fields_were_changed(client, diary, cha
 def test_it_refuses_a_time_that_became_too_soon(client, diary):
     passed = at(0, "0000")
     client.get(details_url(WHEN))  # the lists, as the patient's first visit fetched them
-    token = tokens.issue(ANNA, ROOM_2, ymd(passed), "0000")
+    token = tokens.issue(free_time(passed))
     page = client.post(details_url(passed), valid_post(token, passed))
     assert page.status_code == 400
     assert "too soon to book online" in html(page)
@@ -498,7 +493,7 @@ def test_a_post_for_someone_no_longer_listed_keeps_what_was_typed(
 
 def test_a_post_for_a_time_gone_by_keeps_what_was_typed(client, diary):
     yesterday = at(-1, "1415")
-    token = tokens.issue(ANNA, ROOM_2, ymd(yesterday), hhmm(yesterday))
+    token = tokens.issue(free_time(yesterday))
     page = client.post(details_url(yesterday), valid_post(token, yesterday))
     assert_kept_with_error(page, "summary-when", "This time is now too soon to book online")
     assert diary.calls("book") == []

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from bookings import wizard
+from bookings import clock, wizard
 
 from .wizard_support import (
     ANNA,
@@ -24,11 +24,6 @@ from .wizard_support import (
     slot,
     ymd,
 )
-
-
-@pytest.fixture
-def diary(live_api):
-    return FakeDiary(live_api)
 
 
 def times_url(date=None, staff=ANNA, room=ROOM_2, **more):
@@ -52,7 +47,7 @@ def test_it_asks_the_diary_once_for_every_bookable_day_from_today(client, diary)
     client.get(times_url())
     (sent,) = diary.calls("freeList")
     assert sent["date"] == ymd(day(0))
-    assert sent["numDays"] == (wizard.last_bookable_day() - day(0)).days + 1
+    assert sent["numDays"] == (clock.last_bookable_day() - day(0)).days + 1
     assert (sent["staffId"], sent["sectionId"]) == (ANNA, ROOM_2)
 
 
@@ -134,7 +129,7 @@ def test_it_links_a_later_window_back_to_the_one_before(client, diary):
 
 
 def test_it_has_no_later_link_at_the_horizon(client, diary):
-    page = client.get(times_url(ymd(wizard.last_bookable_day())))
+    page = client.get(times_url(ymd(clock.last_bookable_day())))
     assert 'rel="prev"' in html(page)
     assert 'rel="next"' not in html(page)
     (sent,) = diary.calls("freeList")
@@ -156,7 +151,7 @@ def test_it_refuses_a_date_that_is_not_one_without_asking_the_diary(client, diar
 
 
 def test_it_refuses_a_date_beyond_the_last_bookable_day(client, diary):
-    page = client.get(times_url(ymd(wizard.last_bookable_day() + dt.timedelta(days=1))))
+    page = client.get(times_url(ymd(clock.last_bookable_day() + dt.timedelta(days=1))))
     assert page.status_code == 400
     assert diary.calls("freeList") == []
 
@@ -170,7 +165,7 @@ def test_it_finds_the_next_free_day_in_the_same_call(client, diary):
 
 
 def test_it_says_there_are_no_free_times_in_the_next_90_days(client, diary):
-    diary.add_free(wizard.at(wizard.last_bookable_day() + dt.timedelta(days=1), dt.time(10)))
+    diary.add_free(clock.at(clock.last_bookable_day() + dt.timedelta(days=1), dt.time(10)))
     page = client.get(times_url())
     assert len(diary.calls("freeList")) == 1
     assert "no free times to book online in the next 90 days" in html(page)

@@ -1,6 +1,6 @@
 """What the wizard's page tests share: a fake diary behind the live URL, and the details form.
 
-Free times are given as days from `bookings.wizard.today()`, so no test depends
+Free times are given as days from `bookings.clock.today()`, so no test depends
 on the date it runs on.
 """
 
@@ -16,10 +16,11 @@ from typing import Any, NamedTuple
 import requests
 import responses
 
-from bookings import wizard
+from bookings import clock, wizard
+from bookings.slots import Slot
 
 from ..client.support import connection_refused, recorded_json
-from .support import LIVE_URL
+from ..support import LIVE_URL
 
 JOHN, ANNA = 42228, 42230
 ROOM_1, ROOM_2 = 7322, 7323
@@ -54,12 +55,17 @@ UNAVAILABLE = {
 
 def day(offset: int) -> dt.date:
     """The day `offset` days from today, in the practice's time zone."""
-    return wizard.today() + dt.timedelta(days=offset)
+    return clock.today() + dt.timedelta(days=offset)
 
 
 def at(offset: int, hhmm: str) -> dt.datetime:
     """A time of the diary, `offset` days from today."""
-    return wizard.at(day(offset), dt.time(int(hhmm[:2]), int(hhmm[2:])))
+    return clock.at(day(offset), dt.time(int(hhmm[:2]), int(hhmm[2:])))
+
+
+#: The free time most tests book: Anna in room 2, tomorrow at 14:15. A test's
+#: module offers it with `diary.add_free(WHEN)` (tests/site/conftest.py).
+WHEN = at(1, "1415")
 
 
 def ymd(moment: dt.date | dt.datetime) -> str:
@@ -73,6 +79,13 @@ def hhmm(moment: dt.datetime) -> str:
 def slot(moment: dt.datetime, staff: int = ANNA, room: int = ROOM_2) -> str:
     """The value of a free time's radio button (or "just taken" button)."""
     return f"{ymd(moment)}-{hhmm(moment)}-{staff}-{room}"
+
+
+def free_time(moment: dt.datetime, staff: int = ANNA, room: int = ROOM_2) -> Slot:
+    """The free time as the site holds it (what a form's token is issued for)."""
+    found = Slot.from_parts(str(staff), str(room), ymd(moment), hhmm(moment))
+    assert found is not None
+    return found
 
 
 # --- Answers -------------------------------------------------------------------------
@@ -188,7 +201,7 @@ class FakeDiary:
         }
 
     def _confirm(self, payload: dict[str, Any]) -> dict[str, Any]:
-        when = wizard.at(
+        when = clock.at(
             dt.datetime.strptime(payload["date"], "%Y%m%d").date(),
             dt.datetime.strptime(payload["time"], "%H%M").time(),
         )

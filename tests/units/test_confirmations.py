@@ -16,7 +16,7 @@ import pytest
 from django.core.mail import EmailMessage
 
 from booking_site import logs
-from bookings import confirmations, wizard
+from bookings import clock, confirmations
 from bookings.confirmations import (
     REFERENCE_PATTERN,
     Booked,
@@ -27,13 +27,13 @@ from bookings.confirmations import (
     outlook_calendar_url,
     send_email,
 )
-from bookings.physiodiary import Confirmation
+from physiodiary import Confirmation
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def in_days(n: int) -> dt.date:
-    return wizard.today() + dt.timedelta(days=n)
+    return clock.today() + dt.timedelta(days=n)
 
 
 def confirmation(day: dt.date | None = None, moment: dt.time = dt.time(9, 15)) -> Confirmation:
@@ -54,19 +54,19 @@ def booked_on(day: dt.date, moment: dt.time = dt.time(9, 15), minutes: int = 45)
         duration_minutes=minutes,
         practitioner_name="Anna",
         room_name="Treatment Room 2",
-        requested=wizard.at(day, moment),
+        requested=clock.at(day, moment),
     )
 
 
 def next_year(month: int, day: int) -> dt.date:
-    return dt.date(wizard.today().year + 1, month, day)
+    return dt.date(clock.today().year + 1, month, day)
 
 
 # --- keep and find ------------------------------------------------------------------
 
 
 def test_keep_stores_under_a_32_character_url_safe_reference():
-    requested = wizard.at(in_days(3), dt.time(9, 15))
+    requested = clock.at(in_days(3), dt.time(9, 15))
     booked = keep(confirmation(), requested)
     assert len(booked.reference) == 32
     assert re.fullmatch(REFERENCE_PATTERN, booked.reference)
@@ -75,7 +75,7 @@ def test_keep_stores_under_a_32_character_url_safe_reference():
 
 
 def test_keep_copies_what_the_diary_confirmed():
-    requested = wizard.at(in_days(3), dt.time(9, 15))
+    requested = clock.at(in_days(3), dt.time(9, 15))
     booked = keep(confirmation(), requested)
     assert (booked.date, booked.time, booked.duration_minutes) == (in_days(3), dt.time(9, 15), 45)
     assert (booked.practitioner_name, booked.room_name) == ("Anna", "Treatment Room 2")
@@ -84,7 +84,7 @@ def test_keep_copies_what_the_diary_confirmed():
 
 
 def test_each_booking_gets_its_own_reference():
-    requested = wizard.at(in_days(3), dt.time(9, 15))
+    requested = clock.at(in_days(3), dt.time(9, 15))
     references = {keep(confirmation(), requested).reference for _ in range(50)}
     assert len(references) == 50
 
@@ -95,7 +95,7 @@ def test_an_unknown_reference_finds_nothing():
 
 def test_a_confirmation_is_found_until_it_expires(settings, monkeypatch):
     settings.BOOKING_CONFIRMATION_SECONDS = 600
-    booked = keep(confirmation(), wizard.at(in_days(3), dt.time(9, 15)))
+    booked = keep(confirmation(), clock.at(in_days(3), dt.time(9, 15)))
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 590)
     assert find(booked.reference) == booked
@@ -104,7 +104,7 @@ def test_a_confirmation_is_found_until_it_expires(settings, monkeypatch):
 
 
 def test_mark_emailed_keeps_the_same_reference():
-    booked = keep(confirmation(), wizard.at(in_days(3), dt.time(9, 15)))
+    booked = keep(confirmation(), clock.at(in_days(3), dt.time(9, 15)))
     confirmations.mark_emailed(booked)
     found = find(booked.reference)
     assert found.emailed is True
@@ -115,23 +115,23 @@ def test_mark_emailed_keeps_the_same_reference():
 
 
 def test_a_booking_at_the_time_asked_for_has_not_moved():
-    booked = keep(confirmation(), wizard.at(in_days(3), dt.time(9, 15)))
+    booked = keep(confirmation(), clock.at(in_days(3), dt.time(9, 15)))
     assert booked.moved is False
 
 
 def test_a_booking_confirmed_at_another_time_has_moved():
     # The vendor's example: 07:45 confirmed for a request of 09:15.
-    booked = keep(confirmation(moment=dt.time(7, 45)), wizard.at(in_days(3), dt.time(9, 15)))
+    booked = keep(confirmation(moment=dt.time(7, 45)), clock.at(in_days(3), dt.time(9, 15)))
     assert booked.moved is True
 
 
 def test_a_booking_confirmed_on_another_day_has_moved():
-    booked = keep(confirmation(day=in_days(4)), wizard.at(in_days(3), dt.time(9, 15)))
+    booked = keep(confirmation(day=in_days(4)), clock.at(in_days(3), dt.time(9, 15)))
     assert booked.moved is True
 
 
 def test_the_same_moment_in_another_time_zone_has_not_moved():
-    requested = wizard.at(in_days(3), dt.time(9, 15)).astimezone(dt.UTC)
+    requested = clock.at(in_days(3), dt.time(9, 15)).astimezone(dt.UTC)
     assert keep(confirmation(), requested).moved is False
 
 
@@ -268,7 +268,7 @@ def test_the_email_says_when_the_diary_moved_the_time(settings, mailoutbox):
     settings.BOOKING_CONFIRMATION_EMAIL = True
     day = next_year(7, 15)
     moved = Booked(
-        **{**booked_on(day, dt.time(7, 45)).__dict__, "requested": wizard.at(day, dt.time(9, 15))}
+        **{**booked_on(day, dt.time(7, 45)).__dict__, "requested": clock.at(day, dt.time(9, 15))}
     )
     assert send(moved) is True
     assert "you asked for 09:15" in mailoutbox[0].body
@@ -320,7 +320,7 @@ def test_a_slow_mail_server_holds_the_page_no_longer_than_email_timeout(settings
     settings.EMAIL_TIMEOUT = 0.05
     release = threading.Event()
     monkeypatch.setattr(EmailMessage, "send", lambda self: release.wait(5) and 1)
-    booked = keep(confirmation(), requested=wizard.at(in_days(3), dt.time(9, 15)))
+    booked = keep(confirmation(), requested=clock.at(in_days(3), dt.time(9, 15)))
 
     sent = send_email(booked, to="fred@example.com", name="Fred", page_url="https://x/")
 

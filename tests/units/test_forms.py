@@ -9,7 +9,7 @@ import pytest
 
 from bookings import wizard
 from bookings.forms import API_ERRORS, ChooseForm, DetailsForm, where
-from bookings.physiodiary import ApiError, ErrorCode, Practitioner, Room
+from physiodiary import ApiError, ErrorCode, Practitioner, Room
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "physiodiary"
 

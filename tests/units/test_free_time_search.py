@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import responses
 
-from bookings import diary, wizard
-from bookings.physiodiary import NotAuthorised, Practitioner, Rejected, Room, Unavailable
+from bookings import clock, diary
+from physiodiary import NotAuthorised, Practitioner, Rejected, Room, Unavailable
 
-from .support import LIVE_URL
+from ..support import LIVE_URL
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "physiodiary"
 
@@ -66,6 +66,9 @@ class FakeDiary:
         self.most_active = 0
         self._changed = threading.Condition()
         mock.add_callback(responses.POST, LIVE_URL, callback=self._answer)
+        # A search the cache or the horizon answers asks nothing: no failure in
+        # itself, since the tests count what was asked through `requests`.
+        mock.assert_all_requests_are_fired = False
 
     def answer(self, practitioner: Practitioner, room: Room, answer: Answer) -> None:
         self.answers[(practitioner.id, room.id)] = answer
@@ -99,8 +102,8 @@ class FakeDiary:
 
 @pytest.fixture
 def today(monkeypatch) -> dt.date:
-    pinned = wizard.today()
-    monkeypatch.setattr(wizard, "today", lambda: pinned)
+    pinned = clock.today()
+    monkeypatch.setattr(clock, "today", lambda: pinned)
     return pinned
 
 
@@ -110,11 +113,11 @@ def fake(live_api) -> FakeDiary:
 
 
 def at(day: dt.date, hhmm: str) -> dt.datetime:
-    return wizard.at(day, dt.time(int(hhmm[:2]), int(hhmm[2:])))
+    return clock.at(day, dt.time(int(hhmm[:2]), int(hhmm[2:])))
 
 
 def midnight(day: dt.date) -> dt.datetime:
-    return wizard.at(day, dt.time(0, 0))
+    return clock.at(day, dt.time(0, 0))
 
 
 # --- find_free_times --------------------------------------------------------------
@@ -129,7 +132,7 @@ def test_one_practitioner_in_one_room_is_one_call(fake, today):
     assert request["action"] == "freeList"
     assert (request["staffId"], request["sectionId"]) == (ANNA.id, ROOM_2.id)
     # Every bookable day from `day`, in the one call: the cache serves the rest.
-    rest = (wizard.last_bookable_day() - day).days + 1
+    rest = (clock.last_bookable_day() - day).days + 1
     assert (request["date"], request["numDays"]) == (f"{day:%Y%m%d}", rest)
     assert [f.start for f in search.free_times] == [
         at(day, t) for t in ["1415", "1500", "1715", "1800", "1845", "1930"]
@@ -346,8 +349,8 @@ def test_nearest_free_times_look_around_the_wanted_day_but_not_before_today(fake
     first, second = fake.requests
     assert first["date"] == f"{wanted_day - dt.timedelta(days=3):%Y%m%d}"
     assert second["date"] == f"{today:%Y%m%d}"
-    assert first["numDays"] == (wizard.last_bookable_day() - wanted_day).days + 4
-    assert second["numDays"] == (wizard.last_bookable_day() - today).days + 1
+    assert first["numDays"] == (clock.last_bookable_day() - wanted_day).days + 4
+    assert second["numDays"] == (clock.last_bookable_day() - today).days + 1
 
 
 # --- first_free_day -----------------------------------------------------------------
@@ -361,7 +364,7 @@ def test_first_free_day_looks_over_the_rest_of_the_horizon_in_one_call(fake, tod
     assert diary.first_free_day([ANNA], [ROOM_2], start) == found
     (request,) = fake.requests
     assert request["date"] == f"{start:%Y%m%d}"
-    assert request["numDays"] == (wizard.last_bookable_day() - start).days + 1 == 83
+    assert request["numDays"] == (clock.last_bookable_day() - start).days + 1 == 83
 
 
 def test_first_free_day_asks_about_every_pair_once(fake, today):
@@ -378,7 +381,7 @@ def test_first_free_day_is_none_when_nothing_is_free(fake, today):
 
 
 def test_first_free_day_beyond_the_horizon_is_none_without_a_call(fake, today):
-    beyond = wizard.last_bookable_day() + dt.timedelta(days=1)
+    beyond = clock.last_bookable_day() + dt.timedelta(days=1)
     assert diary.first_free_day([ANNA], [ROOM_2], beyond) is None
     assert fake.requests == []
 

@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import wizard
-from bookings.wizard import SlotKey, Window, api_date, api_time, slot_key
+from bookings import clock, wizard
+from bookings.slots import Slot
+from bookings.wizard import Window
+from physiodiary import Practitioner, Room
 
 
 @pytest.fixture
@@ -21,8 +23,8 @@ def today(monkeypatch, settings) -> dt.date:
     """
     settings.BOOKING_WINDOW_DAYS = 7
     settings.BOOKING_HORIZON_DAYS = 31
-    pinned = wizard.today()
-    monkeypatch.setattr(wizard, "today", lambda: pinned)
+    pinned = clock.today()
+    monkeypatch.setattr(clock, "today", lambda: pinned)
     return pinned
 
 
@@ -68,7 +70,7 @@ def test_a_window_is_shortened_at_the_horizon(today):
     start = today + days(27)
     window = Window.starting(f"{start:%Y%m%d}")
     assert window.days == 4  # days 27, 28, 29 and 30
-    assert window.end == wizard.last_bookable_day() == today + days(30)
+    assert window.end == clock.last_bookable_day() == today + days(30)
 
 
 def test_a_window_ending_on_the_last_bookable_day_is_not_shortened(today):
@@ -108,7 +110,7 @@ def test_there_is_nothing_later_than_the_horizon(today):
 
 
 def test_the_horizon_counts_today_as_its_first_day(today):
-    assert (wizard.last_bookable_day() - today).days + 1 == 31
+    assert (clock.last_bookable_day() - today).days + 1 == 31
 
 
 def test_following_later_from_today_reaches_the_horizon_without_a_gap(today):
@@ -121,69 +123,48 @@ def test_following_later_from_today_reaches_the_horizon_without_a_gap(today):
     assert seen == {today + days(i) for i in range(31)}
 
 
-# --- api_date and api_time ----------------------------------------------------------
+# --- Slots: one free time, written and read one way ---------------------------------
 
 
-def test_api_date_reads_yyyymmdd():
-    assert api_date("20240229") == dt.date(2024, 2, 29)
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        "20230230",
-        "20230229",
-        "20231301",
-        "20230001",
-        "2023023",
-        "202302281",
-        "2023-02-28",
-        " 20230228",
-        "20230228 ",
-        "2023022a",
-        "",
-        None,
-    ],
-)
-def test_api_date_refuses_what_is_not_a_calendar_date(value):
-    assert api_date(value) is None
-
-
-def test_api_time_reads_hhmm():
-    assert api_time("0915") == dt.time(9, 15)
-    assert api_time("0000") == dt.time(0, 0)
-    assert api_time("2359") == dt.time(23, 59)
-
-
-@pytest.mark.parametrize(
-    "value", ["2460", "2400", "0960", "1a00", "915", "09150", "09:15", " 915", "", None]
-)
-def test_api_time_refuses_what_is_not_a_time_of_day(value):
-    assert api_time(value) is None
-
-
-# --- Free-time keys -----------------------------------------------------------------
+def slot_at(day: dt.date, moment: dt.time, staff_id: int, section_id: int) -> Slot:
+    return Slot(Practitioner(staff_id, "Anna"), Room(section_id, "Room 2"), clock.at(day, moment))
 
 
 def test_a_slot_key_is_formatted_as_date_time_practitioner_room():
-    assert slot_key(dt.date(2030, 10, 7), dt.time(9, 5), 42230, 7323) == "20301007-0905-42230-7323"
+    slot = slot_at(dt.date(2030, 10, 7), dt.time(9, 5), 42230, 7323)
+    assert slot.key == "20301007-0905-42230-7323"
 
 
 def test_a_slot_key_round_trips():
-    key = slot_key(dt.date(2030, 10, 7), dt.time(9, 5), 42230, 7323)
-    parsed = SlotKey.parse(key)
-    assert parsed == SlotKey(dt.date(2030, 10, 7), dt.time(9, 5), 42230, 7323)
-    assert slot_key(parsed.date, parsed.time, parsed.practitioner_id, parsed.room_id) == key
+    slot = slot_at(dt.date(2030, 10, 7), dt.time(9, 5), 42230, 7323)
+    parsed = Slot.from_key(slot.key)
+    assert (parsed.practitioner.id, parsed.room.id, parsed.start) == (42230, 7323, slot.start)
+    assert parsed.key == slot.key
 
 
-def test_a_slot_key_gives_the_details_steps_query_in_the_apis_names():
-    parsed = SlotKey.parse("20301007-0905-42230-7323")
-    assert parsed.query() == {
-        "staffId": 42230,
-        "sectionId": 7323,
+def test_a_slot_gives_the_details_steps_query_in_the_apis_names():
+    parsed = Slot.from_key("20301007-0905-42230-7323")
+    assert parsed.query == {
+        "staffId": "42230",
+        "sectionId": "7323",
         "date": "20301007",
         "time": "0905",
     }
+
+
+def test_a_slot_read_from_a_query_is_the_slot_of_its_key():
+    query = {"staffId": "42230", "sectionId": "7323", "date": "20301007", "time": "0905"}
+    assert Slot.from_query(query) == Slot.from_key("20301007-0905-42230-7323")
+
+
+def test_a_slot_read_from_a_link_is_named_from_the_diarys_lists():
+    anna, room = Practitioner(42230, "Anna"), Room(7323, "Treatment Room 2")
+    parsed = Slot.from_key("20301007-0905-42230-7323")
+    assert parsed.practitioner.name == "the practitioner you chose"
+    named = parsed.named([Practitioner(1, "John"), anna], [room])
+    assert (named.practitioner, named.room) == (anna, room)
+    unlisted = Slot.from_key("20301007-0905-99-7323").named([anna], [room])
+    assert unlisted.practitioner == Practitioner(99, "the practitioner you chose")
 
 
 @pytest.mark.parametrize(
@@ -205,7 +186,7 @@ def test_a_slot_key_gives_the_details_steps_query_in_the_apis_names():
     ],
 )
 def test_a_slot_key_that_is_not_one_is_refused(value):
-    assert SlotKey.parse(value) is None
+    assert Slot.from_key(value) is None
 
 
 # --- Notice and URLs -------------------------------------------------------------------
@@ -215,7 +196,7 @@ def test_a_slot_key_that_is_not_one_is_refused(value):
 def test_earliest_bookable_honours_the_minimum_notice(settings, minutes):
     settings.BOOKING_MIN_NOTICE_MINUTES = minutes
     before = timezone.now()
-    earliest = wizard.earliest_bookable()
+    earliest = clock.earliest_bookable()
     after = timezone.now()
     notice = dt.timedelta(minutes=minutes)
     assert before + notice <= earliest <= after + notice
@@ -223,9 +204,9 @@ def test_earliest_bookable_honours_the_minimum_notice(settings, minutes):
 
 
 def test_at_is_in_the_practices_time_zone():
-    moment = wizard.at(dt.date(2030, 7, 1), dt.time(9, 0))
+    moment = clock.at(dt.date(2030, 7, 1), dt.time(9, 0))
     assert moment.utcoffset() == dt.timedelta(hours=1)  # Europe/London, summer
-    assert wizard.at(dt.date(2030, 1, 1), dt.time(9, 0)).utcoffset() == dt.timedelta(0)
+    assert clock.at(dt.date(2030, 1, 1), dt.time(9, 0)).utcoffset() == dt.timedelta(0)
 
 
 def test_url_drops_empty_values():
@@ -261,7 +242,7 @@ def test_the_steps_are_in_order():
 )
 def test_a_time_skipped_when_the_clocks_go_forward_does_not_exist(moment, real):
     *day, hour, minute = moment
-    assert wizard.exists(wizard.at(dt.date(*day), dt.time(hour, minute))) is real
+    assert clock.exists(clock.at(dt.date(*day), dt.time(hour, minute))) is real
 
 
 def test_minimum_notice_is_counted_in_real_time_across_a_clock_change(settings, monkeypatch):
@@ -270,5 +251,5 @@ def test_minimum_notice_is_counted_in_real_time_across_a_clock_change(settings, 
     monkeypatch.setattr(
         "django.utils.timezone.now", lambda: dt.datetime(2027, 3, 28, 0, 30, tzinfo=dt.UTC)
     )
-    earliest = wizard.earliest_bookable()
+    earliest = clock.earliest_bookable()
     assert (earliest.hour, earliest.minute) == (3, 30)

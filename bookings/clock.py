@@ -1,0 +1,44 @@
+"""The practice's clock: today, what is bookable, and moments in its time zone.
+
+Every time a patient sees or books is a wall-clock time of the practice's
+diary (TIME_ZONE), whatever the server's own zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def today() -> dt.date:
+    """Today in the practice's time zone."""
+    return timezone.localdate()
+
+
+def earliest_bookable() -> dt.datetime:
+    """Free times before this are not offered: the practice needs notice."""
+    notice = dt.timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
+    return timezone.localtime(timezone.now() + notice)  # added in UTC, then shown locally
+
+
+def last_bookable_day() -> dt.date:
+    """The last of BOOKING_HORIZON_DAYS days, today being the first: one freeList call's worth."""
+    return today() + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS - 1)
+
+
+def time_zone_label() -> str:
+    """How pages name the practice's time zone, which every time shown is in."""
+    zone = settings.TIME_ZONE
+    return "UK time" if zone == "Europe/London" else f"{zone} time"
+
+
+def at(day: dt.date, moment: dt.time) -> dt.datetime:
+    """A date and time of the practice's diary as an aware datetime."""
+    return dt.datetime.combine(day, moment, tzinfo=timezone.get_current_timezone())
+
+
+def exists(moment: dt.datetime) -> bool:
+    """False for a wall-clock time skipped when the clocks go forward (01:30 in March)."""
+    return moment.astimezone(dt.UTC).astimezone(moment.tzinfo).replace(fold=0) == moment

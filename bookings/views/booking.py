@@ -1,0 +1,201 @@
+"""Step 3, routed: the details page, and its POST, which books once.
+
+A POST reads top to bottom: the free time it names; what became of this very
+form if it was posted before; the form's checks (its fields, then its token,
+honeypot and timing, then whether the free time can still be booked, all in
+`DetailsForm.clean`); a claim on the form's nonce; one `book` call; and one
+function, `respond`, from what became of it to the page, for the first post
+and for a repeat alike.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods
+
+from physiodiary import ApiError, ErrorCode, PhysiodiaryError, Rejected, UnknownOutcome
+
+from .. import clock, confirmations, diary, error_pages, guard, submissions, tokens, wizard
+from ..client import get_client
+from ..forms import DetailsForm, Offer
+from ..slots import Slot
+from ..submissions import Kind, Outcome
+from ..tokens import FormToken
+from .common import diary_needed, see_other
+from .details_page import Problem, render_details, show
+
+logger = logging.getLogger(__name__)
+
+PATIENT_FIELDS = ("name", "phone", "email", "desc")
+
+
+@csrf_exempt  # the form's signed token stands in for the CSRF cookie (see tokens.py)
+@sensitive_post_parameters(*PATIENT_FIELDS)
+@require_http_methods(["GET", "HEAD", "POST"])
+@diary_needed
+def details(request: HttpRequest) -> HttpResponse:
+    if wizard.malformed(request.GET):
+        return error_pages.bad_request(request)  # our links never look like this
+    return post(request) if request.method == "POST" else show(request)
+
+
+@sensitive_variables()  # the patient's details, in error reports
+def post(request: HttpRequest) -> HttpResponse:
+    """The details form's POST: check it, then call `book` once."""
+    slot = Slot.from_query(request.POST)
+    if slot is None or wizard.malformed(request.POST):
+        return error_pages.bad_request(request)  # every form of ours names a free time
+    wait = guard.wait_needed(request, "book", settings.BOOKING_RATE_LIMIT)
+    data = request.POST.copy()
+    offer = _offer(data, slot)
+    if offer.token and submissions.known(offer.token.nonce):
+        # This very form was posted before: show what became of it. Checked
+        # before anything that changes with time, so a Refresh long after
+        # still finds the booking.
+        form = _checked(DetailsForm(data, lists_known=offer.lists is not None))
+        return respond(request, form, offer.slot, _first(offer.token))
+    offer = _alternative(data, offer)
+    data["token"] = tokens.issue(offer.slot)
+    form = _checked(DetailsForm(data, offer=offer))
+    if wait:
+        return render_details(
+            request, form, offer.slot, problem=Problem.TOO_MANY, status=429, wait=wait
+        )
+    if not form.is_valid():
+        return render_details(request, form, offer.slot, status=400)
+    if form.reviewing:
+        return _taken(request, form, offer.slot)
+    assert offer.token is not None  # a form without one is not valid
+    if not submissions.claim(offer.token.nonce):
+        return respond(request, form, offer.slot, _first(offer.token))  # posted twice at once
+    return respond(request, form, offer.slot, _book(request, form, offer.slot, offer.token.nonce))
+
+
+def _offer(data: QueryDict, slot: Slot) -> Offer:
+    """The free time posted, named from the diary's lists, and the form's token if it is for it."""
+    token = tokens.read_for(data.get("token", ""), slot)
+    try:
+        practitioners, rooms = diary.lists()
+    except PhysiodiaryError:
+        # `book` checks the ids anyway, and its failure keeps what was typed.
+        return Offer(slot, token, None)
+    return Offer(slot.named(practitioners, rooms), token, (practitioners, rooms))
+
+
+def _alternative(data: QueryDict, offer: Offer) -> Offer:
+    """One of the free times offered after "just taken": same details, new time."""
+    if offer.token is None or "slot" not in data:
+        return offer
+    alternative = Slot.from_key(data["slot"])
+    if alternative is None or not offer.token.offers(alternative):
+        return Offer(offer.slot, None, offer.lists)
+    slot = offer.slot.moved_to(alternative)
+    data.update(slot.query)
+    return Offer(slot, offer.token, offer.lists)
+
+
+def _checked(form: DetailsForm) -> DetailsForm:
+    form.is_valid()
+    return form
+
+
+def _first(token: FormToken) -> Outcome | None:
+    """What became of this form's first post; None while it is still booking."""
+    # Long enough for the first post's `book` call to finish, whatever happens to it.
+    return submissions.outcome(token.nonce, wait=sum(get_client().timeout) + 1)
+
+
+@sensitive_variables()  # the patient's details, in error reports
+def _book(request: HttpRequest, form: DetailsForm, slot: Slot, nonce: str) -> Outcome:
+    """Call `book`, once, and record its outcome against the form's nonce."""
+    patient = {key: form.cleaned_data[key] for key in PATIENT_FIELDS}
+    # Whatever the answer, the pair's free times may have changed.
+    diary.forget_free_times(slot.practitioner.id, slot.room.id)
+    booked = None
+    try:
+        confirmation = get_client().book(
+            practitioner_id=slot.practitioner.id,
+            room_id=slot.room.id,
+            date=slot.start.date(),
+            time=slot.start.time(),
+            **patient,
+        )
+    except Rejected as exc:
+        outcome = _refused(exc, slot)
+    except UnknownOutcome as exc:
+        outcome = _unknown(slot, exc.reason)
+    except PhysiodiaryError:
+        outcome = Outcome(Kind.UNAVAILABLE)
+    else:
+        booked = confirmations.keep(confirmation, requested=slot.start)
+        outcome = Outcome(Kind.BOOKED, booked.reference)
+    submissions.record(nonce, outcome)
+    if booked is not None:
+        page = request.build_absolute_uri(_confirmation_url(booked.reference))
+        confirmations.send_email(booked, to=patient["email"], name=patient["name"], page_url=page)
+    return outcome
+
+
+def _refused(exc: Rejected, slot: Slot) -> Outcome:
+    if ErrorCode.ALREADY_BOOKED in exc.codes:
+        return Outcome(Kind.TAKEN)
+    if ErrorCode.UNKNOWN_ERROR in exc.codes:
+        # The diary failed in a way it does not explain: the booking may
+        # have been made, and trying again could make it twice.
+        return _unknown(slot, "error 13")
+    return Outcome(Kind.REJECTED, errors=tuple((error.code, error.field) for error in exc.errors))
+
+
+def _unknown(slot: Slot, cause: str) -> Outcome:
+    """The booking may or may not exist: never retried, and the practice must check."""
+    # What the practice needs to find it in its diary; never the patient's details.
+    logger.error(
+        "booking outcome unknown (%s): staffId=%s sectionId=%s date=%s time=%s;"
+        " the practice should check its diary",
+        cause,
+        *slot.query.values(),
+    )
+    return Outcome(Kind.UNKNOWN)
+
+
+def respond(
+    request: HttpRequest, form: DetailsForm, slot: Slot, outcome: Outcome | None
+) -> HttpResponse:
+    """The page for what became of a booking: the first post's, or a repeat's."""
+    if outcome is None:
+        return render_details(request, form, slot, problem=Problem.PENDING, status=409)
+    if outcome.kind == Kind.BOOKED:
+        return see_other(_confirmation_url(outcome.reference))
+    if outcome.kind == Kind.TAKEN:
+        return _taken(request, form, slot)
+    if outcome.kind == Kind.REJECTED:
+        # The diary's errors on their fields; those with no field say to call the practice.
+        if form.add_api_errors([ApiError(code, field, "") for code, field in outcome.errors]):
+            return render_details(request, form, slot, problem=Problem.REJECTED, status=503)
+        return render_details(request, form, slot, status=400)
+    problem = Problem.UNAVAILABLE if outcome.kind == Kind.UNAVAILABLE else Problem.UNKNOWN
+    return render_details(request, form, slot, problem=problem, status=503)
+
+
+def _taken(request: HttpRequest, form: DetailsForm, slot: Slot) -> HttpResponse:
+    """12 ALREADY_BOOKED: keep what was typed and offer the nearest free times."""
+    try:
+        nearest = diary.nearest_free_times(
+            slot.practitioner, slot.room, slot.start, not_before=clock.earliest_bookable()
+        )
+    except PhysiodiaryError:
+        nearest = ()
+    data = form.data.copy()
+    data["token"] = tokens.issue(slot, nearest)
+    offered = _checked(DetailsForm(data, lists_known=form.lists_known))
+    return render_details(request, offered, slot, taken=nearest, status=409)
+
+
+def _confirmation_url(reference: str) -> str:
+    return reverse("bookings:booked", args=[reference])

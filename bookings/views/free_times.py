@@ -1,0 +1,180 @@
+"""Step 2: a free time, from the diary's freeList, one window of days at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_safe
+
+from physiodiary import PhysiodiaryError, Practitioner, Rejected, Room, format_date
+
+from .. import clock, diary, error_pages, guard, wizard
+from ..forms import ChooseForm
+from ..slots import Slot
+from .choice import choose_again
+from .common import diary_needed, render_step
+
+
+@require_safe
+@diary_needed
+def times(request: HttpRequest) -> HttpResponse:
+    if wizard.malformed(request.GET):
+        return error_pages.bad_request(request)
+    practitioners, rooms = diary.lists()
+    if not practitioners or not rooms:
+        return redirect(wizard.url("choose"))
+    form = ChooseForm.from_query(practitioners, rooms, request.GET)
+    if not form.is_valid():
+        return choose_again(request, form)
+    if slot := Slot.from_key(request.GET.get("slot")):
+        # `via` keeps "any" for the details page's Change links.
+        return redirect(wizard.url("details", **slot.query, via=form.via))
+    window = wizard.Window.starting(request.GET.get("date"))
+    if window is None:
+        return error_pages.bad_request(request)  # beyond the last bookable day: no link goes there
+    if wait := guard.wait_needed(request, "search", settings.BOOKING_SEARCH_RATE_LIMIT):
+        return error_pages.too_many_requests(request, wait)
+    try:
+        search = diary.find_free_times(
+            *form.chosen(), window.start, window.days, not_before=clock.earliest_bookable()
+        )
+    except Rejected as exc:
+        # The diary no longer knows this practitioner or room: choose again.
+        if not form.add_diary_errors(exc.errors):
+            raise
+        return choose_again(request, form)
+    return _page(request, form, window, search, practitioners, rooms)
+
+
+def _page(
+    request: HttpRequest,
+    form: ChooseForm,
+    window: wizard.Window,
+    search: diary.Search,
+    practitioners: tuple[Practitioner, ...],
+    rooms: tuple[Room, ...],
+) -> HttpResponse:
+    who, where = form.chosen()
+    # "Continue" pressed with no time chosen (only possible where there are times).
+    no_time_chosen = "next" in request.GET and bool(search.free_times)
+    context = times_context(
+        form.choice,
+        window,
+        search,
+        who,
+        where,
+        practitioners,
+        rooms,
+        no_time_chosen=no_time_chosen,
+        passed="passed" in request.GET,
+    )
+    if not search.free_times and window.later:
+        context.update(_next_free_day(form.choice, who, where, window.later))
+    return render_step(request, "times", context, status=400 if no_time_chosen else 200)
+
+
+def times_context(
+    choice: dict[str, str],
+    window: wizard.Window,
+    search: diary.Search,
+    who: list[Practitioner],
+    where: list[Room],
+    practitioners: tuple[Practitioner, ...],
+    rooms: tuple[Room, ...],
+    *,
+    no_time_chosen: bool = False,
+    passed: bool = False,
+) -> dict[str, Any]:
+    """What times.html gets, but for the look ahead to the next free day (a diary call:
+    `next_free_context`). Apart from the view so that /preview/ renders the same names."""
+    context = {
+        "choice": choice,
+        "window": window,
+        "search": search,
+        "days": _by_day(search.free_times),
+        "many": len(who) * len(where) > 1,
+        "practitioner": who[0] if len(who) == 1 else None,
+        "room": where[0] if len(where) == 1 else None,
+        "no_time_chosen": no_time_chosen,
+        "error_links": [(_first_radio(search), "Choose a time")] if no_time_chosen else [],
+        "passed": passed,
+        "earlier_url": window_url(choice, window.earlier),
+        "later_url": window_url(choice, window.later),
+        "horizon_days": settings.BOOKING_HORIZON_DAYS,
+        "can_choose": len(practitioners) > 1 or len(rooms) > 1,
+    }
+    if not search.free_times:
+        context["wider_urls"] = _wider(choice, who, where, practitioners, rooms)
+    return context
+
+
+def _wider(
+    choice: dict[str, str],
+    who: list[Practitioner],
+    where: list[Room],
+    practitioners: tuple[Practitioner, ...],
+    rooms: tuple[Room, ...],
+) -> list[tuple[str, str]]:
+    """Searches one step wider than a choice with nothing free: any room, any practitioner."""
+    wider = []
+    if len(where) == 1 and len(rooms) > 1 and len(who) == 1:
+        url = wizard.url("times", staffId=choice["staffId"], sectionId=wizard.ANY)
+        wider.append((f"Look for {who[0].name} in any room", url))
+    if len(who) == 1 and len(practitioners) > 1:
+        url = wizard.url("times", staffId=wizard.ANY, sectionId=choice["sectionId"])
+        place = f"in {where[0].name}" if len(where) == 1 else "in any room"
+        wider.append((f"Look for any practitioner {place}", url))
+    return wider
+
+
+def _next_free_day(
+    choice: dict[str, str], who: list[Practitioner], where: list[Room], start: dt.date
+) -> dict[str, Any]:
+    """Rather than "later" clicked week after week: one more freeList call, over
+    the rest of the bookable days, finds the next free day. If it fails the
+    page still offers the next window and the practice's phone."""
+    try:
+        day = diary.first_free_day(who, where, start)
+    except PhysiodiaryError:
+        return {}
+    return next_free_context(choice, day)
+
+
+def next_free_context(choice: dict[str, str], day: dt.date | None) -> dict[str, Any]:
+    """The empty times page's pointer to the next free day (None: none is bookable)."""
+    return {"looked_ahead": True, "next_free": day, "next_free_url": window_url(choice, day)}
+
+
+def _first_radio(search: diary.Search) -> str:
+    return f"slot-{search.free_times[0].key}"
+
+
+def window_url(choice: dict[str, object], start: dt.date | None) -> str | None:
+    """The times step for this choice, from `start`."""
+    return wizard.url("times", **choice, date=format_date(start)) if start else None
+
+
+@dataclass(frozen=True)
+class PartOfDay:
+    name: str
+    free_times: list[Slot]
+
+
+def _part_of_day(free: Slot) -> str:
+    hour = free.start.hour
+    return "Morning" if hour < 12 else "Afternoon" if hour < 17 else "Evening"
+
+
+def _by_day(free_times: tuple[Slot, ...]) -> list[tuple[dt.date, list[PartOfDay]]]:
+    """Free times grouped by day, then by morning, afternoon and evening."""
+    days = []
+    for day, on_day in groupby(free_times, key=lambda free: free.start.date()):
+        parts = [PartOfDay(name, list(times)) for name, times in groupby(on_day, key=_part_of_day)]
+        days.append((day, parts))
+    return days
