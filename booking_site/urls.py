@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+import sandbox.urls
+
 from . import health
 
 urlpatterns = [
@@ -13,17 +15,19 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
 ]
 
-# The reference diary answers only where the site runs on it: a site on the
-# live Physiodiary server has no fake diary to expose.
-if settings.SANDBOX_ENABLED:
-    urlpatterns.append(path("sandbox/", include("sandbox.urls")))
+# The reference diary answers only where the site runs on it; the sandbox
+# app decides where that is (SANDBOX_ENABLED).
+urlpatterns += sandbox.urls.routes()
 
-# Every page with sample data, for designers. Routed always, but each view is
-# a 404 unless DEBUG is on (checked per request: bookings/preview.py).
-urlpatterns.append(path("preview/", include("bookings.preview")))
+# Every page with sample data, for designers (the `preview` app), routed only
+# with DEBUG on: otherwise every address under /preview/ is the site's 404.
+# Read when this module is imported, so tests that change DEBUG reload it
+# (tests/site/conftest.py: `reload_urls`).
+if settings.DEBUG:
+    urlpatterns.append(path("preview/", include("preview.urls")))
 
-# Styled, and none of them needs the diary (see bookings/errors.py).
-handler400 = "bookings.errors.bad_request"
-handler403 = "bookings.errors.forbidden"
-handler404 = "bookings.errors.not_found"
-handler500 = "bookings.errors.server_error"
+# Styled, and none of them needs the diary (see bookings/error_pages.py).
+handler400 = "bookings.error_pages.bad_request"
+handler403 = "bookings.error_pages.forbidden"
+handler404 = "bookings.error_pages.not_found"
+handler500 = "bookings.error_pages.server_error"

@@ -1,16 +1,22 @@
-"""/preview/: every page and error state with sample data, for designers, with DEBUG on only."""
+"""/preview/: every page and error state with sample data, for designers, with DEBUG on only.
+
+booking_site/urls.py routes /preview/ only when DEBUG is on, read when it is
+imported: the tests here that turn DEBUG on or off rebuild the URL patterns
+(`reload_urls`, in conftest.py), which puts them back as they were after.
+"""
 
 import re
 
 import pytest
 from django.core.cache import caches
 from django.test import Client
+from django.urls import Resolver404, resolve
 
-from bookings import preview
+from preview import samples, states
 
 from .wizard_support import FakeDiary, html
 
-SLUGS = [state.slug for state in preview.STATES]
+SLUGS = [state.slug for state in states.STATES]
 
 #: What shows that each state is the one its name says (the variant, not just the page).
 EXPECTED = {
@@ -69,8 +75,10 @@ def diary(live_api):
 
 
 @pytest.fixture
-def debug(settings, diary):
+def debug(settings, diary, reload_urls):
+    """DEBUG on, and /preview/ routed as it then is; both undone after the test."""
     settings.DEBUG = True
+    reload_urls()
     return diary
 
 
@@ -144,10 +152,10 @@ def test_the_sample_token_is_refused_by_the_real_details_page(client, debug):
 
     real_diary = FakeDiary(debug)
     with pytest.raises(tokens.BadToken):
-        tokens.read(preview.TOKEN)
+        tokens.read(samples.TOKEN)
     form = html(client.get("/preview/details/"))
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
-    assert fields["token"] == preview.TOKEN
+    assert fields["token"] == samples.TOKEN
     real = "/details/?" + "&".join(
         f"{name}={fields[name]}" for name in ("staffId", "sectionId", "date", "time")
     )
@@ -157,12 +165,16 @@ def test_the_sample_token_is_refused_by_the_real_details_page(client, debug):
 
 
 @pytest.mark.parametrize("url", ["/preview/", "/preview/details/", "/preview/404/"])
-def test_it_is_a_404_with_debug_off(diary, settings, url):
+def test_it_is_a_404_with_debug_off(diary, settings, reload_urls, url):
     settings.DEBUG = False
+    reload_urls()
     client = Client(enforce_csrf_checks=True)  # as a browser is: CSRF checked
 
-    assert client.get(url).status_code == 404
-    assert client.post(url).status_code == 404  # not even a 403 or 405 that says it exists
+    for answer in (client.get(url), client.post(url)):
+        # Not even a 403 or 405 that says it exists: the site's own 404 page.
+        assert answer.status_code == 404
+        assert "Page not found" in html(answer)
+        assert BANNER not in html(answer)
     assert len(diary.calls) == 0
 
 
@@ -214,3 +226,12 @@ def test_the_real_pages_carry_no_banner(client, debug):
     assert "Book an appointment" in html(page)
     assert BANNER not in html(page)
     assert client.get("/booked/preview-sample-not-a-booking-001/").status_code == 404
+
+
+def test_the_other_tests_see_no_preview(client):
+    # The suite runs with DEBUG off (pytest-django), and the tests above put
+    # the URL patterns back as they were: /preview/ is routed for none of them.
+    for url in ["/preview/", *(f"/preview/{slug}/" for slug in SLUGS)]:
+        with pytest.raises(Resolver404):
+            resolve(url)
+    assert client.get("/preview/").status_code == 404

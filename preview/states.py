@@ -1,0 +1,294 @@
+"""Every state of every page the preview shows, by step, in the index's order.
+
+A state names the real template, the status the real page answers with, and
+the builder of its context (contexts.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from bookings.views import Problem
+
+from . import contexts
+from .contexts import Build
+
+
+@dataclass(frozen=True)
+class State:
+    """One page as a patient may meet it."""
+
+    slug: str
+    group: str
+    title: str
+    template: str
+    #: The HTTP status the real page answers with (its preview answers 200);
+    #: None for the email, which is no page.
+    status: int | None
+    build: Build
+    #: The request method the template is to see (400.html words a form apart).
+    method: str | None = None
+    #: Rendered as inside a practice's frame (as `Sec-Fetch-Dest: iframe` says).
+    framed: bool = False
+    #: The real templates shown, where `template` is only the preview's frame.
+    real_templates: str = ""
+
+    @property
+    def shows(self) -> str:
+        return self.real_templates or self.template
+
+
+STEP_1 = "Step 1: practitioner and room"
+STEP_2 = "Step 2: date and time"
+STEP_3 = "Step 3: your details"
+STEP_4 = "Step 4: booked"
+EMAIL = "The confirmation email"
+ERRORS = "Error pages"
+
+CHOOSE, TIMES, DETAILS = "bookings/choose.html", "bookings/times.html", "bookings/details.html"
+BOOKED, GONE = "bookings/booked.html", "bookings/booked_gone.html"
+EMAIL_PAGE = "preview/email.html"
+_EMAIL_TEMPLATES = "bookings/email/subject.txt and bookings/email/confirmation.txt"
+
+_STEP_1 = (
+    State("choose", STEP_1, "Choose a practitioner and a room", CHOOSE, 200, contexts.choose),
+    State(
+        "choose-unknown",
+        STEP_1,
+        "A deep link to a practitioner no longer listed (a field error)",
+        CHOOSE,
+        200,
+        contexts.choose_unknown,
+    ),
+    State(
+        "choose-closed",
+        STEP_1,
+        "Closed: no practitioner takes bookings",
+        CHOOSE,
+        200,
+        contexts.choose_closed,
+    ),
+)
+
+_STEP_2 = (
+    State(
+        "times",
+        STEP_2,
+        "One practitioner and room, free times over several days",
+        TIMES,
+        200,
+        contexts.times_one,
+    ),
+    State(
+        "times-any",
+        STEP_2,
+        "Any practitioner, any room: labelled free times",
+        TIMES,
+        200,
+        contexts.times_any,
+    ),
+    State(
+        "times-unchecked",
+        STEP_2,
+        "Any practitioner, one diary not checked, slots of different lengths",
+        TIMES,
+        200,
+        partial(contexts.times_any, unchecked=True),
+    ),
+    State(
+        "times-no-time-chosen",
+        STEP_2,
+        "Continue pressed with no time chosen (an error)",
+        TIMES,
+        400,
+        partial(contexts.times_one, no_time_chosen=True),
+    ),
+    State(
+        "times-passed",
+        STEP_2,
+        "Back from the details page: the chosen time is now too soon",
+        TIMES,
+        200,
+        partial(contexts.times_one, passed=True),
+    ),
+    State(
+        "times-empty-next-free",
+        STEP_2,
+        "No free times this week; the next free day offered",
+        TIMES,
+        200,
+        partial(contexts.times_empty, next_free="found"),
+    ),
+    State(
+        "times-empty",
+        STEP_2,
+        "No free times at all in the bookable days, with wider searches",
+        TIMES,
+        200,
+        partial(contexts.times_empty, next_free="none"),
+    ),
+    State(
+        "times-empty-later",
+        STEP_2,
+        "No free times this week; the look ahead failed, so a Later button",
+        TIMES,
+        200,
+        partial(contexts.times_empty, next_free="failed"),
+    ),
+    State(
+        "times-embedded",
+        STEP_2,
+        "Free times as inside a practice's website (framed: no header, “Open in a new tab”)",
+        TIMES,
+        200,
+        contexts.times_one,
+        framed=True,
+    ),
+)
+
+_STEP_3 = (
+    State("details", STEP_3, "The blank form", DETAILS, 200, contexts.details),
+    State(
+        "details-errors",
+        STEP_3,
+        "Every field wrong, with the error summary",
+        DETAILS,
+        400,
+        contexts.details_field_errors,
+    ),
+    State(
+        "details-refused",
+        STEP_3,
+        "The diary refused the practitioner, the time and the phone number",
+        DETAILS,
+        400,
+        contexts.details_refused,
+    ),
+    State(
+        "details-no-field",
+        STEP_3,
+        "An error on no field (the honeypot was filled in)",
+        DETAILS,
+        400,
+        contexts.details_no_field,
+    ),
+    State(
+        "details-taken",
+        STEP_3,
+        "The time was just taken: the nearest free times offered",
+        DETAILS,
+        409,
+        contexts.details_taken,
+    ),
+    State(
+        "details-taken-none",
+        STEP_3,
+        "The time was just taken, with no other free time near it",
+        DETAILS,
+        409,
+        partial(contexts.details_taken, offered=False),
+    ),
+)
+
+
+def _problem(slug: str, status: int, problem: Problem, words: str, **extra: int) -> State:
+    """The details page with one problem box, titled by the problem's own name."""
+    title = f"Problem “{problem.value}”: {words}"
+    return State(slug, STEP_3, title, DETAILS, status, contexts.details_problem(problem, **extra))
+
+
+_PROBLEMS = (
+    _problem("details-unknown", 503, Problem.UNKNOWN, "the diary's answer was lost"),
+    _problem(
+        "details-pending",
+        409,
+        Problem.PENDING,
+        "the same form sent twice, the first still booking",
+    ),
+    _problem("details-too-many", 429, Problem.TOO_MANY, "too many booking attempts", wait=600),
+    _problem(
+        "details-rejected", 503, Problem.REJECTED, "the diary refused the booking, on no field"
+    ),
+    _problem("details-unavailable", 503, Problem.UNAVAILABLE, "the diary could not be reached"),
+)
+
+_STEP_4 = (
+    State("booked", STEP_4, "The confirmation", BOOKED, 200, contexts.booked_page),
+    State(
+        "booked-moved",
+        STEP_4,
+        "The confirmation of another time than the one asked for, not emailed",
+        BOOKED,
+        200,
+        partial(contexts.booked_page, moved=True),
+    ),
+    State("booked-gone", STEP_4, "The confirmation expired", GONE, 404, contexts.booked_gone),
+)
+
+_EMAIL = (
+    State(
+        "email",
+        EMAIL,
+        "The email (plain text)",
+        EMAIL_PAGE,
+        None,
+        contexts.email,
+        real_templates=_EMAIL_TEMPLATES,
+    ),
+    State(
+        "email-moved",
+        EMAIL,
+        "The email for another time than the one asked for",
+        EMAIL_PAGE,
+        None,
+        partial(contexts.email, moved=True),
+        real_templates=_EMAIL_TEMPLATES,
+    ),
+)
+
+_ERRORS = (
+    State(
+        "400",
+        ERRORS,
+        "400: a link changed by hand or cut short",
+        "400.html",
+        400,
+        contexts.error_page,
+    ),
+    State(
+        "400-form",
+        ERRORS,
+        "400: a form that could not be read",
+        "400.html",
+        400,
+        contexts.error_page,
+        method="POST",
+    ),
+    State("403", ERRORS, "403: not allowed", "403.html", 403, contexts.error_page),
+    State("404", ERRORS, "404: page not found", "404.html", 404, contexts.error_page),
+    State("429", ERRORS, "429: too many requests", "429.html", 429, contexts.too_many),
+    State("500", ERRORS, "500: a fault of ours", "500.html", 500, contexts.error_page),
+    State("503", ERRORS, "503: the diary is unavailable", "503.html", 503, contexts.error_page),
+    State(
+        "503-maybe-booked",
+        ERRORS,
+        "503: the site's own cache failed during a booking (it may have been made)",
+        "503.html",
+        503,
+        contexts.maybe_booked,
+        method="POST",
+    ),
+)
+
+STATES: tuple[State, ...] = (*_STEP_1, *_STEP_2, *_STEP_3, *_PROBLEMS, *_STEP_4, *_EMAIL, *_ERRORS)
+
+BY_SLUG = {state.slug: state for state in STATES}
+
+
+def grouped() -> list[tuple[str, list[State]]]:
+    """The states by group, in order: the index's sections."""
+    groups: dict[str, list[State]] = {}
+    for state in STATES:
+        groups.setdefault(state.group, []).append(state)
+    return list(groups.items())

@@ -1,0 +1,12 @@
+"""/preview/, included by booking_site/urls.py only when DEBUG is on."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "preview"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:slug>/", views.page, name="page"),
+]

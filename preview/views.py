@@ -1,0 +1,75 @@
+"""/preview/'s views: the index of every state, and each state's page.
+
+Routed only with DEBUG on (booking_site/urls.py): nothing here checks it.
+Each page is the state's real template inside templates/preview/page.html
+(a banner and `noindex`), answered 200 whatever the real page's status, not
+cached, not indexed.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_safe
+
+from .states import BY_SLUG, STATES, State, grouped
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """A link to every state, by step."""
+    context = {"preview_groups": grouped(), "theme_dir": settings.THEME_DIR}
+    return _render(request, "preview/index.html", context, None)
+
+
+# The details form posts back here, with no CSRF token (the real one's signed
+# token stands in for it); what was typed is neither read nor kept.
+@csrf_exempt
+@sensitive_post_parameters()
+@require_http_methods(["GET", "HEAD", "POST"])
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    """One state, rendered by its real template with sample data."""
+    state = BY_SLUG.get(slug)
+    if state is None:
+        raise Http404("No such preview")
+    return _render(_seen_as(request, state), state.template, state.build(request), state)
+
+
+def _seen_as(request: HttpRequest, state: State) -> HttpRequest:
+    """The request as the state's real page would see it: another method, or framed.
+
+    Context processors read the request, and win over the context given to render.
+    """
+    if not (state.method or state.framed):
+        return request
+    seen_as = copy.copy(request)
+    seen_as.META = dict(request.META)
+    if state.method:
+        seen_as.method = state.method
+    if state.framed:
+        seen_as.META["HTTP_SEC_FETCH_DEST"] = "iframe"
+    seen_as.__dict__.pop("headers", None)  # HttpRequest.headers is cached from META
+    return seen_as
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], state: State | None
+) -> HttpResponse:
+    position = STATES.index(state) if state else -1
+    context = {
+        **context,
+        "preview_template": template,
+        "preview_state": state,
+        "preview_previous": STATES[position - 1] if position > 0 else None,
+        "preview_next": STATES[position + 1] if 0 <= position < len(STATES) - 1 else None,
+    }
+    response = render(request, "preview/page.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "no-store"
+    return response
