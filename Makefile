@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test setup lint format packages chromium services clean bench
+.PHONY: run test test-quick setup lint format packages chromium services clean bench
 
 run: setup ## Serve the site on the reference diary at http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -17,6 +17,12 @@ test: setup packages ## Lint, then run every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The tests that need no browser, no other process, no live server and no
+# Hypothesis: about half a minute, for while you work. `make test` runs them
+# all. The tiers: README.md, "Tests".
+test-quick: setup ## Run the quick tier of the tests
+	$(BIN)/pytest -m "not browser and not deploy and not e2e and not slow"
 
 setup: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput

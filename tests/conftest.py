@@ -1,9 +1,13 @@
+from pathlib import Path
+
 import pytest
+import responses
 from django.core.cache import cache
 
-from bookings.physiodiary import reset_client
+from bookings.client import reset_client
 
 from .leak_guard import guard
+from .support import LIVE_KEY, LIVE_URL
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -12,6 +16,28 @@ def _api_key_never_leaves():
     guard.install()
     yield
     guard.uninstall()
+
+
+#: The tiers (registered in pyproject.toml, described in README.md's "Tests")
+#: that every test in a folder belongs to. Elsewhere a tier is marked where
+#: the test is, except for the two rules in `pytest_collection_modifyitems`.
+FOLDER_TIERS = {"deploy": "deploy", "e2e": "e2e"}
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` chooses by them
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        try:
+            folder = item.path.relative_to(TESTS).parts[0]
+        except ValueError:
+            folder = ""
+        if folder in FOLDER_TIERS:
+            item.add_marker(FOLDER_TIERS[folder])
+        if "live_server" in getattr(item, "fixturenames", ()):  # real HTTP to the test server
+            item.add_marker("e2e")
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):  # a property test
+            item.add_marker("slow")
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -44,3 +70,18 @@ def _abuse_guards_off(settings):
     settings.BOOKING_FORM_MIN_SECONDS = 0
     settings.BOOKING_RATE_LIMIT = 0
     settings.BOOKING_SEARCH_RATE_LIMIT = 0
+
+
+@pytest.fixture
+def live_api(settings):
+    """The site configured for a live Physiodiary server, faked at the HTTP boundary.
+
+    Every response a test adds must be asked for (`responses`' default); a fake
+    that answers whatever comes (tests/site/wizard_support.py's FakeDiary, the
+    unit tests' own) says otherwise.
+    """
+    settings.PHYSIODIARY_API_URL = LIVE_URL
+    settings.PHYSIODIARY_API_KEY = LIVE_KEY
+    settings.PHYSIODIARY_READ_RETRIES = 0
+    with responses.RequestsMock() as mock:
+        yield mock

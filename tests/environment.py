@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 #: Every variable the settings (booking_site/settings.py) and gunicorn.conf.py
 #: read. An entry ending in "_" is a prefix: all variables starting with it
@@ -81,3 +84,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def start_django(*, code: str = "print('started')", **env: str) -> subprocess.CompletedProcess:
+    """Import the settings in a fresh interpreter, as a web server would.
+
+    With `env` as the site's whole configuration: none from the developer's
+    shell or .env (tests/environment.py).
+    """
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=clean_environment(**{**env, "DJANGO_SETTINGS_MODULE": "booking_site.settings"}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -7,7 +7,6 @@ are switched back on, one at a time.
 import time
 
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from bookings import guard
@@ -16,8 +15,7 @@ from .wizard_support import (
     ANNA,
     PATIENT,
     ROOM_2,
-    FakeDiary,
-    at,
+    WHEN,
     details_url,
     html,
     open_details,
@@ -25,12 +23,9 @@ from .wizard_support import (
     valid_post,
 )
 
-WHEN = at(1, "1415")
-
 
 @pytest.fixture
-def diary(live_api):
-    diary = FakeDiary(live_api)
+def diary(diary):
     diary.add_free(WHEN)
     return diary
 
@@ -131,10 +126,10 @@ def test_the_count_starts_again_in_the_next_period(client, diary, settings, monk
     assert submit(client, WHEN).status_code == 303
 
 
-def test_the_cache_keeps_no_address(client, diary, settings):
+def test_the_cache_keeps_no_address(cached, client, diary, settings):
     settings.BOOKING_RATE_LIMIT = 5
     post_from(client, "203.0.113.77")
-    keys = [key for key in cache._cache if ":rate:" in key]
+    keys = [key for key in cached() if ":rate:" in key]
     assert keys
     assert not any("203.0.113" in key for key in keys)
 

@@ -15,7 +15,7 @@ from .wizard_support import (
     ROOM_1,
     ROOM_2,
     UNAVAILABLE,
-    FakeDiary,
+    WHEN,
     at,
     day,
     error,
@@ -24,12 +24,9 @@ from .wizard_support import (
     ymd,
 )
 
-WHEN = at(1, "1415")
-
 
 @pytest.fixture
-def diary(live_api):
-    diary = FakeDiary(live_api)
+def diary(diary):
     diary.add_free(WHEN, at(9, "1000"))
     return diary
 

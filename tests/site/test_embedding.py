@@ -10,11 +10,12 @@ import re
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.urls import reverse
 
 from bookings import theme
 
+from ..environment import start_django
 from .test_http_security import csp
-from .test_settings import start_django
 
 HOST = "https://www.riverside-physio.example"
 OTHER = "http://127.0.0.2:8001"
@@ -38,7 +39,7 @@ def test_the_allowed_origins_may_frame_the_booking_pages(client, allowed, path):
     assert "Sec-Fetch-Dest" in page["Vary"]
 
 
-@pytest.mark.parametrize("path", ["/admin/login/", "/sandbox/api/request"])
+@pytest.mark.parametrize("path", ["/admin/login/", reverse("sandbox:api-request")])
 def test_admin_and_the_reference_diary_are_never_framed(client, allowed, path):
     page = client.get(path)
     assert csp(page)["frame-ancestors"] == "'none'"
@@ -159,6 +160,7 @@ def test_check_warns_of_a_brand_colour_too_light_for_text_and_a_missing_logo(set
 # --- Start-up -----------------------------------------------------------------------
 
 
+@pytest.mark.deploy  # starts Django in a process of its own
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -181,6 +183,7 @@ def test_a_value_that_could_break_a_header_or_the_style_sheet_stops_start_up(nam
     assert name in result.stderr
 
 
+@pytest.mark.deploy  # starts Django in a process of its own
 def test_origins_are_written_as_browsers_send_them():
     result = start_django(
         EMBED_ALLOWED_ORIGINS="https://WWW.Practice.example/, http://[::1]:8000, https://x.example:443",
@@ -192,6 +195,7 @@ def test_origins_are_written_as_browsers_send_them():
     )
 
 
+@pytest.mark.deploy  # starts Django in a process of its own
 def test_a_theme_folder_overrides_templates_and_adds_static_files(tmp_path):
     (tmp_path / "templates" / "bookings").mkdir(parents=True)
     (tmp_path / "static" / "theme").mkdir(parents=True)

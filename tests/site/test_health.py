@@ -12,8 +12,8 @@ from django.test import Client
 
 from booking_site import health
 
-from .support import LIVE_KEY, LIVE_URL
-from .wizard_support import UNAVAILABLE, FakeDiary
+from ..support import LIVE_KEY, LIVE_URL
+from .wizard_support import UNAVAILABLE
 
 #: A load balancer asks by the server's own address, over plain HTTP.
 BY_IP = {"HTTP_HOST": "10.0.0.7:8000"}
@@ -26,11 +26,6 @@ def _fresh_readiness(settings):
     health.forget()
     yield
     health.forget()
-
-
-@pytest.fixture
-def diary(live_api):
-    return FakeDiary(live_api)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from tests.client.support import connection_refused, connection_reset
 
-from .support import LIVE_KEY, LIVE_URL
+from ..support import LIVE_KEY, LIVE_URL
 
 
 def check() -> str:
@@ -84,6 +84,7 @@ def test_it_fails_against_the_reference_diary_with_a_wrong_key(settings):
         check()
 
 
+@pytest.mark.deploy  # runs manage.py in a process of its own
 def test_it_exits_non_zero_from_the_command_line_when_the_server_refuses():
     # Port 9 (discard) on loopback is closed on any test machine.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHYSIODIARY_")}

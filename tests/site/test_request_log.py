@@ -15,17 +15,15 @@ import pytest
 from booking_site import logs
 from booking_site.request_log import loggable_path
 
-from .support import LIVE_KEY
-from .test_settings import start_django
-from .wizard_support import ANNA, PATIENT, ROOM_2, FakeDiary, at, details_url, submit
+from ..environment import start_django
+from ..support import LIVE_KEY
+from .wizard_support import ANNA, PATIENT, ROOM_2, WHEN, details_url, submit
 
-WHEN = at(1, "1415")
 REFERENCE = re.compile(r"/booked/([A-Za-z0-9_-]{32})/")
 
 
 @pytest.fixture
-def diary(live_api):
-    diary = FakeDiary(live_api)
+def diary(diary):
     diary.add_free(WHEN)
     return diary
 
@@ -268,6 +266,7 @@ def test_a_json_line_keeps_an_exception(json_log):
     assert "ValueError: boom" in line["exception"]
 
 
+@pytest.mark.deploy  # starts Django in a process of its own
 def test_log_format_chooses_the_formatter_and_refuses_anything_else():
     code = (
         "import logging; h = [h for h in logging.getLogger().handlers if h.name == 'console'][0];"

@@ -6,7 +6,7 @@ import requests
 import responses
 from django.core.management import call_command
 
-from .support import LIVE_KEY, LIVE_URL
+from ..support import LIVE_KEY, LIVE_URL
 
 EXAMPLE_STAFF = {"staff": [{"id": 42228, "name": "John"}, {"id": 42230, "name": "Anna"}]}
 EXAMPLE_ROOMS = {"sections": [{"id": 7322, "name": "Treatment Room 1"}]}

@@ -3,9 +3,8 @@
 import pytest
 from django.core.cache import caches
 
-from .wizard_support import FakeDiary, at, details_url, html, open_details, valid_post
+from .wizard_support import WHEN, details_url, html, open_details, valid_post
 
-WHEN = at(1, "1415")
 #: Nothing listens on port 1: every connection is refused at once.
 DEAD_REDIS = {
     "default": {
@@ -17,8 +16,7 @@ DEAD_REDIS = {
 
 
 @pytest.fixture
-def diary(live_api):
-    diary = FakeDiary(live_api)
+def diary(diary):
     diary.add_free(WHEN)
     return diary
 

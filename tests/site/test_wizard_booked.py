@@ -9,14 +9,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from ..client.support import recorded_json
-from .wizard_support import PATIENT, FakeDiary, at, html, sets_no_cookie, submit
-
-WHEN = at(1, "1415")
-
-
-@pytest.fixture
-def diary(live_api):
-    return FakeDiary(live_api)
+from .wizard_support import PATIENT, WHEN, at, html, sets_no_cookie, submit
 
 
 def book(client, when=WHEN) -> str:

@@ -7,11 +7,6 @@ import pytest
 from .wizard_support import ANNA, JOHN, ROOM_1, UNAVAILABLE, FakeDiary, html, sets_no_cookie
 
 
-@pytest.fixture
-def diary(live_api):
-    return FakeDiary(live_api)
-
-
 def radio(name: str, value: object, page) -> str:
     """The radio button's tag, to see whether it is checked."""
     tag = re.search(rf'<input[^>]*name="{name}"[^>]*value="{value}"[^>]*>', html(page))

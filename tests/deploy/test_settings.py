@@ -1,33 +1,14 @@
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ..environment import clean_environment
+from ..environment import start_django
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = {"DJANGO_SECRET_KEY": "s" * 50}
 LIVE = {"PHYSIODIARY_API_URL": "https://diary.example:1234/api/request"}
 MAIL = {"EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587"}
-
-
-def start_django(*, code: str = "print('started')", **env: str) -> subprocess.CompletedProcess:
-    """Import the settings in a fresh interpreter, as a web server would.
-
-    With `env` as the site's whole configuration: none from the developer's
-    shell or .env (tests/environment.py).
-    """
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=clean_environment(**{**env, "DJANGO_SETTINGS_MODULE": "booking_site.settings"}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_it_starts_in_debug_with_no_configuration_at_all():

@@ -1,4 +1,0 @@
-"""Values the site tests share."""
-
-LIVE_URL = "https://api456.physiodiary.example:1234/api/request"
-LIVE_KEY = "live-key"
