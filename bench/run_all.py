@@ -6,6 +6,8 @@
 
 The benchmarks, in this order (those of bench/ that are missing are skipped):
 
+    code_shape   bench/code_shape.py   largest module and function, the modules one
+                                       booking POST runs code in
     api_calls    bench/api_calls.py    API calls per booking, counted at the diary
     server_time  bench/server_time.py  server time per step, the diary answering in L
     rps          bench/rps.py          requests/s, the times page against a bare view
@@ -58,7 +60,7 @@ class Outcome:
 def benchmarks() -> list[tuple[str, list[str], dict[str, str]]]:
     """(name, command, extra environment) of each benchmark present."""
     found = []
-    for name in ("api_calls", "server_time", "rps"):
+    for name in ("code_shape", "api_calls", "server_time", "rps"):
         found.append((name, [PYTHON, str(BENCH / f"{name}.py")], {}))
     if (BENCH / "two_servers.py").exists():
         found.append(("two_servers", [PYTHON, str(BENCH / "two_servers.py")], {}))
