@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
+
 from physiodiary import read_date, read_time
 
 from . import clock

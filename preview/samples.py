@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from physiodiary import Practitioner, Room
-
 from bookings import clock, wizard
 from bookings.confirmations import Booked
 from bookings.slots import Slot
+from physiodiary import Practitioner, Room
 
 JOHN = Practitioner(42228, "John Okoro")
 ANNA = Practitioner(42230, "Anna Whitfield")
