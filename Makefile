@@ -10,8 +10,25 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test test-quick setup lint format packages chromium services clean bench
 
-run: setup ## Serve the site on the reference diary at http://$(HOST):$(PORT)
+# .env first, then setup: setup's manage.py commands read it.
+run: .env setup ## Serve the site on the reference diary at http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# DJANGO_DEBUG defaults to false, so that a server started with a forgotten
+# setting never runs in debug; a development checkout says true here, once,
+# for `make run` and the README's `manage.py` commands. Never overwritten: a
+# .env that exists is the developer's own (or production's). Git-ignored.
+.env:
+	@printf '%s\n' '# Development settings, written by `make run`; .env.example lists every variable.' \
+		'DJANGO_DEBUG=true' > $@
+	@echo "Wrote .env with DJANGO_DEBUG=true, for development."
+
+# The tests, and the database setup they share, run with development's
+# settings, given here: never from a .env, which CI's fresh clone does not
+# have and a developer's may change (tests/development.py does the same for
+# pytest's own process). The benchmarks' setup likewise.
+test test-quick bench: export DJANGO_DEBUG = true
+test test-quick bench: export DJANGO_ENV_FILE = /dev/null
 
 test: setup packages ## Lint, then run every test
 	$(BIN)/ruff check .

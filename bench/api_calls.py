@@ -7,19 +7,19 @@ logs every call it answers) and the site reaches it over real HTTP, so the
 calls are counted where Physiodiary would count them, not by the client.
 On a fresh copy of the demo practice (the developer's database is not used):
 
-1. The site, with production settings, 1 gunicorn worker so that its caches
-   (local memory, one per process) are warm for every request once warmed.
+1. The site, with production settings (a database cache, CACHE_URL=dbcache://,
+   which production requires to be shared), 1 gunicorn worker.
    Warm-up: GET / once (practitioner and room lists).
 2. Ten complete bookings, as a patient makes them, for one practitioner and
    room: the times page (Later until a window has a free time), the chosen
    time (times page with `slot`, a redirect), the details page, the form
    posted with distinct patient details (303), the confirmation page.
 3. The same again on 4 workers, the layout of bench/load.sh and serving.py,
-   with the default cache (local memory, so one per worker): shown, not
-   compared with the target. Here a booking's form may be answered 409
-   (another worker's cached free times still offered the time just booked)
-   and its confirmation page 404 (kept in another worker's cache): counted,
-   not fatal. `--skip-workers` leaves this pass out.
+   sharing that cache: shown, not compared with the target. A form answered
+   409 (a worker's cached free times still offering the time just booked) or
+   a confirmation page answered 404 (not found by another worker) is
+   counted, not fatal: with a cache each worker kept to itself, which
+   production now refuses, both happened. `--skip-workers` leaves this out.
 
 Prints the calls of each step, the diary's log lines of any step that made
 a call it should not have, calls per booking by action, and a BENCH-RESULT
@@ -196,9 +196,7 @@ def main() -> None:
         four = None
         if not args.skip_workers:
             four = run(diary, staff, section, workers=4, bookings=n, first=n + 1)
-            total4 = report(
-                f"{n} bookings, site on 4 workers (local-memory cache per worker)", *four, n
-            )
+            total4 = report(f"{n} bookings, site on 4 workers (one database cache)", *four, n)
 
     per_booking = sum(total.values()) / n
     figures = {
@@ -213,13 +211,11 @@ def main() -> None:
         figures["4 workers: confirmation pages found"] = f"{outcomes['200']}/{n}"
         if outcomes["200"] != n:
             print(
-                "\nNote (4 workers): CACHE_URL defaults to a local-memory cache, one per"
-                " gunicorn worker. A confirmation page is kept in the cache of the worker"
-                " that took the booking, so another worker answers 404 for it; and a"
-                " booking drops its pair's cached free times in that worker only, so"
-                " another worker can still offer the time just booked (409 taken, and a"
-                " freeList for the alternatives). A shared cache (CACHE_URL, e.g."
-                " rediscache://) is needed whenever there is more than one worker."
+                "\nNote (4 workers): the workers share one cache (CACHE_URL=dbcache://,"
+                " bench/serving.py), so each confirmation page should be found by any"
+                " worker; one that was not points at the cache. (With a cache each worker"
+                " keeps to itself, which production now refuses, another worker answers"
+                " 404 for it, and can still offer the time just booked: 409 taken.)"
             )
     met = per_booking <= 2 and total["book"] == n and one[3]["200"] == n
     bench_result(

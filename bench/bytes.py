@@ -300,9 +300,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as work:
         database = Path(work) / "db.sqlite3"
         copy_database(database)
-        # One worker: with the default cache (local memory, one per process) a
-        # confirmation kept by the worker that took the POST is not found by
-        # another worker answering the GET /booked/ that follows.
+        # One worker: one booking needs no more (serve()'s database cache is
+        # shared by the workers, so more would also find the confirmation).
         with serve(workers=1, DATABASE_URL=f"sqlite:///{database}") as base:
             responses, urls = book(base, practitioner, room)
 

@@ -123,6 +123,7 @@ def reference_diary(
             DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
         )
         manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "createcachetable")
         print(manage(env, "seed_demo_diary"), flush=True)
         if prepare:
             out = manage(env, "shell", "-v", "0", "-c", prepare)
@@ -131,6 +132,8 @@ def reference_diary(
         collect_static(env)
         diary_env = {
             **env,
+            # The sites call its HTTP route, with the key production_env made.
+            "SANDBOX_HTTP": "true",
             "SANDBOX_LATENCY_MS": str(latency_ms),
             "BENCH_DIARY_CALLS": str(calls),
         }

@@ -307,9 +307,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as work:
         database = Path(work) / "db.sqlite3"
         copy_database(database)
-        # One worker: with the default cache (local memory, one per process) the
-        # confirmation kept by the worker that took the POST would not be found
-        # by another worker answering Lighthouse's GET of the booked page.
+        # One worker: Lighthouse asks one page at a time (serve()'s database
+        # cache is shared by the workers, so more would also find the booked page).
         with serve(workers=1, DATABASE_URL=f"sqlite:///{database}") as base:
             pages = find_pages(base)
             for name, path in pages.items():

@@ -67,6 +67,10 @@ def production_env(**extra: str) -> dict[str, str]:
         SANDBOX_API_KEY=key,
         SANDBOX_ENABLED="true",
         BOOKING_CONFIRMATION_EMAIL="false",
+        # Shared by every worker, as production requires (it refuses one each
+        # keeps to itself); the table is made in the database by `serve()`,
+        # or by whoever migrates a database of their own.
+        CACHE_URL="dbcache://booking_cache",
         # Every benchmark request comes from one address.
         BOOKING_RATE_LIMIT="0",
         BOOKING_SEARCH_RATE_LIMIT="0",
@@ -84,6 +88,11 @@ def collect_static(env: dict[str, str]) -> None:
         env=env,
         check=True,
     )
+
+
+def create_cache_table(env: dict[str, str]) -> None:
+    """The database cache's table (CACHE_URL=dbcache://), in env's database; kept if there."""
+    subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
 
 
 def wait_until_up(base: str, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
@@ -155,5 +164,6 @@ def serve(*, workers: int = 4, threads: int = 1, **extra: str) -> Iterator[str]:
     with tempfile.TemporaryDirectory() as static_root:
         env = production_env(DJANGO_STATIC_ROOT=static_root, **extra)
         collect_static(env)
+        create_cache_table(env)
         with gunicorn(env, workers=workers, threads=threads) as base:
             yield base

@@ -6,8 +6,9 @@ Reads the settings as a web server would (the environment, then `.env`). A
 setting production must have stops the settings with a message naming the
 variable (`Set the environment variable …`); here that message is printed on
 its own, without the traceback `manage.py` would wrap it in. And since
-`make serve` runs the site as production does, it insists on
-DJANGO_DEBUG=false, which only the operator may set: debug pages show
+`make serve` and the systemd unit (docs/deploy.md, `ExecStartPre=`) run the
+site as production does, it refuses DJANGO_DEBUG=true (the default is false;
+`make run` writes true into a development checkout's .env): debug pages show
 tracebacks, settings and the patient's posted details to whoever asks.
 Exits 0 when the site may start, 2 otherwise.
 """
@@ -20,8 +21,9 @@ import sys
 from django.core.exceptions import ImproperlyConfigured
 
 DEBUG_ON = (
-    "Set the environment variable DJANGO_DEBUG: false, in the environment or in .env."
-    " `make serve` runs the site as production does; `make run` is for development."
+    "Set the environment variable DJANGO_DEBUG: false (or remove it: false is the default),"
+    " in the environment or in .env. `make serve` runs the site as production does;"
+    " `make run` is for development."
 )
 
 

@@ -18,6 +18,7 @@ class SandboxConfig(AppConfig):
     def ready(self) -> None:
         from bookings.client import register_default_diary
 
+        from . import checks  # noqa: F401 - registers `check --deploy`'s checks of its keys
         from .transport import in_process_diary
 
         # A site with no PHYSIODIARY_API_URL books into the reference diary,

@@ -45,6 +45,10 @@ IN_PROCESS_CLIENT_IP = "127.0.0.1"
 #: resolve, so nothing can leave the process by mistake.
 IN_PROCESS_ORIGIN = "http://reference-diary.invalid"
 
+#: The URL patterns the in-process diary is found in (at the path the site
+#: serves it at with SANDBOX_HTTP on).
+IN_PROCESS_URLCONF = "sandbox.in_process_urls"
+
 
 class InProcessDiaryAdapter(BaseAdapter):
     def send(
@@ -83,9 +87,9 @@ def _answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], byt
 
     path = urlsplit(request.url or "").path
     try:
-        # The site's own URL patterns decide, so the in-process diary
-        # answers exactly where the one served over HTTP does.
-        match = resolve(path)
+        # Its own URLconf, not the site's: the site routes the diary's HTTP
+        # path only with SANDBOX_HTTP, and in-process it must answer without.
+        match = resolve(path, urlconf=IN_PROCESS_URLCONF)
     except Resolver404:
         match = None
     if match is None or match.func is not api_request:
@@ -124,5 +128,5 @@ def in_process_diary() -> DefaultDiary | None:
     """The reference diary, answering in-process; None where SANDBOX_ENABLED is off."""
     if not settings.SANDBOX_ENABLED:
         return None
-    url = IN_PROCESS_ORIGIN + reverse("sandbox:api-request")
+    url = IN_PROCESS_ORIGIN + reverse("sandbox:api-request", urlconf=IN_PROCESS_URLCONF)
     return DefaultDiary(url, InProcessDiaryAdapter())

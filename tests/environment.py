@@ -36,6 +36,7 @@ SITE_VARIABLES: tuple[str, ...] = (
     "THEME_",
     "BOOKING_",
     "CLIENT_IP_",
+    "ADMIN_LOGIN_",
     "EMAIL_",
     "DEFAULT_FROM_EMAIL",
     "DATABASE_URL",
@@ -90,12 +91,16 @@ def start_django(*, code: str = "print('started')", **env: str) -> subprocess.Co
     """Import the settings in a fresh interpreter, as a web server would.
 
     With `env` as the site's whole configuration: none from the developer's
-    shell or .env (tests/environment.py).
+    shell or .env (tests/environment.py). In development (DJANGO_DEBUG=true)
+    unless `env` names DJANGO_DEBUG, since the default, false, is production,
+    which wants a secret key, a diary, a mail server and a shared cache
+    before it reads anything else; `clean_environment()` gives none.
     """
+    site = {"DJANGO_DEBUG": "true", **env, "DJANGO_SETTINGS_MODULE": "booking_site.settings"}
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=Path(__file__).resolve().parent.parent,
-        env=clean_environment(**{**env, "DJANGO_SETTINGS_MODULE": "booking_site.settings"}),
+        env=clean_environment(**site),
         capture_output=True,
         text=True,
         timeout=60,

@@ -282,7 +282,11 @@ class Prepared:
         return copy
 
     def production(self, database: Path, **extra: str) -> dict[str, str]:
-        """A production environment (the secret key is the same for every server)."""
+        """A production environment (the secret key is the same for every server).
+
+        Its cache is the database's (`prepare` makes the table), unless `extra`
+        names another: production refuses one each process keeps to itself.
+        """
         return clean_environment(
             DJANGO_DEBUG="false",
             DJANGO_SECRET_KEY=self.secret_key,
@@ -291,7 +295,7 @@ class Prepared:
             BOOKING_CONFIRMATION_EMAIL="false",
             DJANGO_STATIC_ROOT=str(self.static_root),
             DATABASE_URL=f"sqlite:///{database}",
-            **extra,
+            **{"CACHE_URL": "dbcache://booking_cache", **extra},
         )
 
 
@@ -311,7 +315,8 @@ def prepare(folder: Path) -> Prepared:
         [*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env
     )
     try:
-        for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo_diary"]):
+        steps = (["migrate", "--noinput", "-v", "0"], ["createcachetable"], ["seed_demo_diary"])
+        for step in steps:
             subprocess.run([*manage, *step], cwd=ROOT, env=env, check=True, capture_output=True)
         assert collecting.wait(timeout=300) == 0, "collectstatic failed"
     finally:
@@ -328,6 +333,7 @@ def start_diary(prepared: Prepared, folder: Path, *, allowed_ips: str) -> Diary:
     env = prepared.production(
         database,
         SANDBOX_ENABLED="true",
+        SANDBOX_HTTP="true",  # the sites call it over HTTP, with a key of their own
         PHYSIODIARY_API_URL="",
         SANDBOX_API_KEY=prepared.api_key,
         SANDBOX_ALLOWED_IPS=allowed_ips,
@@ -350,6 +356,8 @@ def start_site(name: str, prepared: Prepared, folder: Path, diary: Diary, **extr
         # Behind a load balancer: the client address is the one it reports.
         CLIENT_IP_HEADER="X-Forwarded-For",
         BOOKING_RATE_LIMIT=str(RATE_LIMIT),
+        # Forms the site refuses (the rate limit tests post those: nothing is booked).
+        BOOKING_FORM_ERROR_RATE_LIMIT=str(RATE_LIMIT),
         # A year, so that no new period begins in the middle of a test.
         BOOKING_RATE_LIMIT_SECONDS=str(365 * 24 * 3600),
         BOOKING_SEARCH_RATE_LIMIT="0",

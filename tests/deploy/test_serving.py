@@ -41,7 +41,8 @@ def test_gunicorn_accepts_the_config_file():
     result = subprocess.run(
         [GUNICORN, "--check-config", "--config", str(CONFIG)],
         cwd=ROOT,
-        env=clean_environment(),
+        # It loads the site, whose default is production, which would want a key and more.
+        env=clean_environment(DJANGO_DEBUG="true"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -144,14 +145,18 @@ PRODUCTION = {
     "PHYSIODIARY_API_URL": "https://diary.example:1234/api/request",
     "PHYSIODIARY_API_KEY": "a-key",
     "BOOKING_CONFIRMATION_EMAIL": "false",
+    "CACHE_URL": "dbcache://booking_cache",  # made by createcachetable, as `make serve` does
 }
 
 
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({}, "DJANGO_DEBUG"),  # development settings are never served as production
+        # Development settings (`make run`'s .env) are never served as production.
+        ({**PRODUCTION, "DJANGO_DEBUG": "true"}, "DJANGO_DEBUG"),
+        ({}, "DJANGO_SECRET_KEY"),  # production is the default
         ({"DJANGO_DEBUG": "false"}, "DJANGO_SECRET_KEY"),
+        ({**PRODUCTION, "CACHE_URL": "locmemcache://"}, "CACHE_URL"),
         ({**PRODUCTION, "PHYSIODIARY_API_KEY": ""}, "PHYSIODIARY_API_KEY"),
     ],
 )
@@ -238,6 +243,27 @@ def served(log: Path, **env: str) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+def test_gunicorn_given_only_the_live_url_key_and_hosts_refuses_to_start(tmp_path):
+    # The review started it so, and it served in debug with the development key.
+    only = {
+        "PHYSIODIARY_API_URL": "https://diary.example:1234/api/request",
+        "PHYSIODIARY_API_KEY": "a-key",
+        "DJANGO_ALLOWED_HOSTS": "booking.example",
+    }
+    env = clean_environment(PORT=str(free_port()), WEB_CONCURRENCY="1", **only)
+    started = subprocess.run(
+        [GUNICORN, "--config", str(CONFIG)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode != 0  # the worker cannot boot, so gunicorn stops
+    assert "Set the environment variable DJANGO_SECRET_KEY" in started.stderr
+
+
 def test_gunicorn_with_it_answers_probes_by_ip_and_logs_each_request_once(tmp_path):
     closed = free_port()  # nothing listens there: the diary is down
     env = {
@@ -250,13 +276,14 @@ def test_gunicorn_with_it_answers_probes_by_ip_and_logs_each_request_once(tmp_pa
         "LOG_LEVEL": "INFO",
     }
     # As `make serve` does first: the error pages need the collected files.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=clean_environment(**env),
-        check=True,
-        timeout=120,
-    )
+    for step in (["createcachetable"], ["collectstatic", "--noinput", "--verbosity", "0"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *step],
+            cwd=ROOT,
+            env=clean_environment(**env),
+            check=True,
+            timeout=120,
+        )
     log = tmp_path / "gunicorn.log"
     with served(log, **env) as base:
         by_ip = {"Host": "10.0.0.7", "X-Request-ID": "lb-1"}

@@ -1,18 +1,24 @@
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from ..environment import start_django
+from ..environment import clean_environment, start_django
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = {"DJANGO_SECRET_KEY": "s" * 50}
 LIVE = {"PHYSIODIARY_API_URL": "https://diary.example:1234/api/request"}
 MAIL = {"EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587"}
+SHARED_CACHE = {"CACHE_URL": "dbcache://booking_cache"}
 
 
-def test_it_starts_in_debug_with_no_configuration_at_all():
-    result = start_django(code="from django.conf import settings as s; print(s.SANDBOX_ENABLED)")
+def test_it_starts_in_development_with_nothing_but_debug_on():
+    result = start_django(
+        code="from django.conf import settings as s; print(s.SANDBOX_ENABLED)", DJANGO_DEBUG="true"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
 
@@ -36,6 +42,119 @@ def test_it_refuses_to_start_without_debug_and_names_the_missing_variable(env, m
     assert f"Set the environment variable {missing}" in result.stderr
 
 
+# --- Production fails closed: each refusal names its variable ---------------------
+
+#: A production configuration that starts, spoilt one setting at a time below.
+STARTS = {
+    "DJANGO_DEBUG": "false",
+    **SECRET,
+    **LIVE,
+    **MAIL,
+    **SHARED_CACHE,
+    "PHYSIODIARY_API_KEY": "k",
+}
+DEBUG_ON = "from django.conf import settings as s; print(s.DEBUG)"
+
+
+def start_as_a_server_would(*, code: str = DEBUG_ON, **env: str) -> subprocess.CompletedProcess:
+    """Django started with `env` and nothing else: no DJANGO_DEBUG unless `env` has it."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=clean_environment(DJANGO_SETTINGS_MODULE="booking_site.settings", **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def refused_naming(variable: str, result: subprocess.CompletedProcess) -> bool:
+    """Whether start-up stopped on the settings' one-line refusal naming `variable`."""
+    return result.returncode != 0 and (
+        f"ImproperlyConfigured: Set the environment variable {variable}:" in result.stderr
+    )
+
+
+def test_debug_is_off_unless_the_environment_turns_it_on():
+    production = {key: value for key, value in STARTS.items() if key != "DJANGO_DEBUG"}
+    result = start_as_a_server_would(**production)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_a_server_given_only_the_live_url_key_and_hosts_refuses_to_start():
+    # The review's gunicorn ran like this in debug, with the development key.
+    result = start_as_a_server_would(
+        **LIVE, PHYSIODIARY_API_KEY="k", DJANGO_ALLOWED_HOSTS="booking.example"
+    )
+    assert refused_naming("DJANGO_SECRET_KEY", result), result.stderr
+
+
+def test_it_refuses_the_development_secret_key_in_production(settings):
+    assert settings.SECRET_KEY.startswith("django-insecure-")  # this run's, in development
+    result = start_django(**{**STARTS, "DJANGO_SECRET_KEY": settings.SECRET_KEY})
+    assert refused_naming("DJANGO_SECRET_KEY", result), result.stderr
+
+
+@pytest.mark.parametrize(
+    "cache_url", [None, "locmemcache://", "dummycache://", "filecache:///tmp/booking-cache"]
+)
+def test_it_refuses_a_cache_the_worker_processes_do_not_share_in_production(cache_url):
+    env = {key: value for key, value in STARTS.items() if key != "CACHE_URL"}  # None: the default
+    result = start_django(**env, **({"CACHE_URL": cache_url} if cache_url else {}))
+    assert refused_naming("CACHE_URL", result), result.stderr
+
+
+@pytest.mark.parametrize(
+    "email_url", ["consolemail://", "filemail:///tmp/booking-mail", "memorymail://", "dummymail://"]
+)
+def test_it_refuses_mail_that_reaches_no_patient_in_production(email_url):
+    result = start_django(**{**STARTS, "EMAIL_URL": email_url})
+    assert refused_naming("EMAIL_URL", result), result.stderr
+
+
+def test_any_mail_backend_will_do_where_the_site_sends_no_email():
+    quiet = {"EMAIL_URL": "consolemail://", "BOOKING_CONFIRMATION_EMAIL": "false"}
+    result = start_django(**{**STARTS, **quiet})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "diary",
+    [LIVE, {"PHYSIODIARY_API_URL": "", "SANDBOX_ENABLED": "true"}],
+    ids=["live", "reference-diary-demo"],
+)
+def test_it_refuses_the_reference_diarys_public_key_as_the_api_key_in_production(diary):
+    result = start_django(**{**STARTS, **diary, "PHYSIODIARY_API_KEY": "reference-diary-key"})
+    assert refused_naming("PHYSIODIARY_API_KEY", result), result.stderr
+
+
+def test_it_refuses_the_public_key_as_the_reference_diarys_own_in_production():
+    result = start_django(**{**STARTS, "SANDBOX_API_KEY": "reference-diary-key"})
+    assert refused_naming("SANDBOX_API_KEY", result), result.stderr
+
+
+WITH_REFERENCE_DIARY = {"SANDBOX_ENABLED": "true"}
+KEY_OF = "from django.conf import settings as s; print(repr(s.SANDBOX_API_KEY))"
+
+
+def test_beside_a_live_diary_the_reference_diary_has_no_key_in_production():
+    result = start_django(**STARTS, **WITH_REFERENCE_DIARY, code=KEY_OF)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "''"  # was the public 'reference-diary-key'
+    in_development = {**LIVE, **WITH_REFERENCE_DIARY, "PHYSIODIARY_API_KEY": "k"}
+    result = start_django(**in_development, DJANGO_DEBUG="true", code=KEY_OF)
+    assert result.stdout.strip() == "'reference-diary-key'"
+
+
+def test_the_reference_diary_served_over_http_needs_a_key_of_its_own_in_production():
+    over_http = {**STARTS, **WITH_REFERENCE_DIARY, "SANDBOX_HTTP": "true"}
+    assert refused_naming("SANDBOX_API_KEY", start_django(**over_http))
+    keyed = start_django(**over_http, SANDBOX_API_KEY="s3cret-" + "x" * 30, code=KEY_OF)
+    assert keyed.returncode == 0, keyed.stderr
+
+
 def test_it_never_sends_the_reference_diarys_key_to_a_live_server():
     result = start_django(**LIVE)
     assert "Set the environment variable PHYSIODIARY_API_KEY" in result.stderr
@@ -55,7 +174,7 @@ def test_it_refuses_to_run_with_no_diary_at_all():
     ],
 )
 def test_it_starts_without_debug_when_production_is_configured(env):
-    result = start_django(DJANGO_DEBUG="false", **env)
+    result = start_django(DJANGO_DEBUG="false", **SHARED_CACHE, **env)
     assert result.returncode == 0, result.stderr
 
 
@@ -114,6 +233,9 @@ def test_production_settings_pass_check_deploy_with_no_warning():
     result = start_django(
         code="from django.core.management import call_command; call_command('check', deploy=True)",
         **PRODUCTION,
+        # Behind a proxy that ends TLS, as docs/deploy.md's minimal .env has it
+        # (without it: booking_site.E001, tests/deploy/test_same_origin_behind_tls.py).
+        DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout + result.stderr
@@ -142,7 +264,12 @@ def test_a_tls_proxys_header_is_trusted_only_when_configured():
 
 @pytest.mark.parametrize(
     "variable",
-    ["BOOKING_RATE_LIMIT", "BOOKING_SEARCH_RATE_LIMIT", "PHYSIODIARY_BREAKER_FAILURES"],
+    [
+        "BOOKING_RATE_LIMIT",
+        "BOOKING_FORM_ERROR_RATE_LIMIT",
+        "BOOKING_SEARCH_RATE_LIMIT",
+        "PHYSIODIARY_BREAKER_FAILURES",
+    ],
 )
 def test_the_new_limits_refuse_nonsense(variable):
     result = start_django(**{variable: "-1"})
@@ -157,6 +284,7 @@ import gzip, re
 from django.core.management import call_command
 from django.test import Client
 call_command("collectstatic", interactive=False, verbosity=0)
+call_command("createcachetable")
 client = Client()
 page = client.get("/", secure=True, headers={"accept-encoding": "gzip"})
 links = re.findall(r'(?:href|src)="(/static/[^"]+)"', gzip.decompress(page.content).decode())
@@ -172,8 +300,8 @@ for link in links:
         "PHYSIODIARY_API_URL": "",
         "DJANGO_STATIC_ROOT": str(tmp_path),
         "DJANGO_ALLOWED_HOSTS": "testserver",
-        "CACHE_URL": "locmemcache://",
-        "DATABASE_URL": f"sqlite:///{ROOT / 'db.sqlite3'}",
+        # A copy of the demo diary's database, with PRODUCTION's cache table made in it.
+        "DATABASE_URL": f"sqlite:///{shutil.copyfile(ROOT / 'db.sqlite3', tmp_path / 'db')}",
     }
     result = start_django(code=code, **environment)
     assert result.returncode == 0, result.stderr
@@ -189,8 +317,10 @@ for link in links:
         assert "immutable" in cache_control
 
 
-def test_check_deploy_warns_of_a_cache_each_process_keeps_to_itself():
-    environment = {**PRODUCTION, "CACHE_URL": "locmemcache://"}
+def test_check_deploy_in_development_warns_of_a_cache_each_process_keeps_to_itself():
+    # In production the settings refuse it (above), and the check says so as
+    # an error (tests/site/test_production_checks.py).
+    environment = {**PRODUCTION, "CACHE_URL": "locmemcache://", "DJANGO_DEBUG": "true"}
     code = "from django.core.management import call_command; call_command('check', deploy=True)"
     result = start_django(code=code, **environment)
     assert "bookings.W001" in result.stderr + result.stdout

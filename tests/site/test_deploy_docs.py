@@ -25,3 +25,16 @@ def test_the_deployment_guide_lists_every_variable_read():
     table = guide[guide.index("## Every environment variable") :]
     listed = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
     assert read - listed == set(), "add these to docs/deploy.md's table"
+
+
+def test_the_documented_systemd_unit_runs_the_preflight_before_gunicorn():
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    unit = guide[guide.index("# /etc/systemd/system/booking.service") :].split("```", 1)[0]
+    starts = [line for line in unit.splitlines() if line.startswith("ExecStart")]
+    # systemd runs every ExecStartPre= first, and starts nothing if one fails.
+    assert starts == [
+        "ExecStartPre=/srv/booking/.venv/bin/python -m booking_site.preflight",
+        "ExecStart=/srv/booking/.venv/bin/gunicorn --config gunicorn.conf.py",
+    ]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-m booking_site.preflight" in makefile  # the same check as `make serve`'s

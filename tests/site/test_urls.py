@@ -1,7 +1,11 @@
 import json
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+
+from bookings.client import get_client
+from sandbox.transport import IN_PROCESS_ORIGIN
 
 # `reload_urls` is in conftest.py, shared with test_preview.py.
 
@@ -30,3 +34,26 @@ def test_it_has_no_reference_diary_on_a_live_site(client, settings, reload_urls)
     settings.SANDBOX_ENABLED = False
     reload_urls()
     assert post_to_reference_diary(client, settings.SANDBOX_API_KEY).status_code == 404
+
+
+@pytest.mark.django_db
+def test_in_process_the_reference_diary_has_no_http_route_yet_still_books(
+    client, settings, reload_urls
+):
+    settings.SANDBOX_HTTP = False  # the default: only the end-to-end tests and benchmarks set it
+    reload_urls()
+    # Not even from 127.0.0.1 with the right key, as a proxy on the same host would send it.
+    assert post_to_reference_diary(client, settings.SANDBOX_API_KEY).status_code == 404
+    # The site itself still reads and books in-process, at the same path.
+    call_command("seed_demo_diary")
+    client_of_the_site = get_client()
+    assert client_of_the_site.url == IN_PROCESS_ORIGIN + REFERENCE_DIARY_API
+    assert client_of_the_site.practitioners()
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_reference_diary_with_no_key_answers_no_key(client, settings):
+    settings.SANDBOX_API_KEY = ""  # production's, beside a live diary
+    assert post_to_reference_diary(client, "reference-diary-key").status_code == 404
+    assert "staff" not in post_to_reference_diary(client, "").json()  # an API error instead
