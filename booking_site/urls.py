@@ -4,11 +4,10 @@ from django.urls import include, path
 
 import sandbox.urls
 
-from . import health
+from . import admin_site, health
 
 urlpatterns = [
     path("", include("bookings.urls")),
-    path("admin/", admin.site.urls),
     # Answered first by the `probes` middleware, whatever the Host; routed
     # here too so that they can be reversed, and work should it be removed.
     path("healthz", health.healthz, name="healthz"),
@@ -18,6 +17,13 @@ urlpatterns = [
 # The reference diary answers only where the site runs on it; the sandbox
 # app decides where that is (SANDBOX_ENABLED).
 urlpatterns += sandbox.urls.routes()
+
+# The admin only where an app has put something in it: the reference diary
+# does, with SANDBOX_ENABLED (sandbox/admin.py). A site on a live diary has
+# nothing to edit there, so no sign-in page to guess passwords at: /admin/ is
+# its 404. Decided when this module is imported, after every app's admin.py.
+if admin_site.in_use():
+    urlpatterns.append(path("admin/", admin.site.urls))
 
 # Every page with sample data, for designers (the `preview` app), routed only
 # with DEBUG on: otherwise every address under /preview/ is the site's 404.
