@@ -29,10 +29,11 @@ fresh in a temporary folder; the developer's db.sqlite3 is not used. Then:
    pair of statuses, whether both answers name the same confirmation, the
    `book` calls the diary answered meanwhile, the bookings the diary holds at
    that time (must be 1), and the confirmation page on A and on B.
-3. The booking rate limit (BOOKING_RATE_LIMIT=3 per client address on both
-   sites, the deployment tests' value): one form, refused by the site for an
-   empty name so that nothing is booked, posted alternately to A and B six
-   times; then once from another address.
+3. The booking form's rate limit (BOOKING_FORM_ERROR_RATE_LIMIT=3 per client
+   address on both sites, the deployment tests' value, for forms the site
+   refuses): one form, refused by the site for an empty name so that nothing
+   is booked, posted alternately to A and B six times; then once from another
+   address.
 
 The sites free a week's times as they run out by following the times page's
 own "Later" link, as a patient would. Prints a table per part, then a line
@@ -397,8 +398,8 @@ def report_rate_limit(
     statuses = [status for _, status in sequence]
     met = statuses == expected and another == 400
     print(
-        f"\n== 3. Rate limit: BOOKING_RATE_LIMIT={RATE_LIMIT} per client address on both sites;"
-        " a form refused for an empty name, posted alternately"
+        f"\n== 3. Rate limit: BOOKING_FORM_ERROR_RATE_LIMIT={RATE_LIMIT} per client address"
+        " on both sites; a form refused for an empty name, posted alternately"
     )
     print("   " + ", ".join(f"{name} {status}" for name, status in sequence))
     print(

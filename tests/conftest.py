@@ -4,6 +4,7 @@ import pytest
 import responses
 from django.core.cache import cache
 
+from booking_site import health
 from bookings.client import reset_client
 
 from .leak_guard import guard
@@ -54,12 +55,15 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(autouse=True)
 def _fresh_client_and_cache():
     # Each test starts with a client built from its own settings and an empty
-    # cache, so no answer leaks from one test into the next.
+    # cache, so no answer leaks from one test into the next (/readyz keeps
+    # its last answer in the process too).
     reset_client()
     cache.clear()
+    health.forget()
     yield
     reset_client()
     cache.clear()
+    health.forget()
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +73,7 @@ def _abuse_guards_off(settings):
     # them back on.
     settings.BOOKING_FORM_MIN_SECONDS = 0
     settings.BOOKING_RATE_LIMIT = 0
+    settings.BOOKING_FORM_ERROR_RATE_LIMIT = 0
     settings.BOOKING_SEARCH_RATE_LIMIT = 0
 
 

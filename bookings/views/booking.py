@@ -3,9 +3,9 @@
 A POST reads top to bottom: the free time it names; what became of this very
 form if it was posted before; the form's checks (its fields, then its token,
 honeypot and timing, then whether the free time can still be booked, all in
-`DetailsForm.clean`); a claim on the form's nonce; one `book` call; and one
-function, `respond`, from what became of it to the page, for the first post
-and for a repeat alike.
+`DetailsForm.clean`); its count against the address's limits; a claim on the
+form's nonce; one `book` call; and one function, `respond`, from what became
+of it to the page, for the first post and for a repeat alike.
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 PATIENT_FIELDS = ("name", "phone", "email", "desc")
 
+#: The two counts a details form's post is in (guard.wait_needed's scopes):
+#: "book" keeps the name it had when every post was counted in it.
+BOOKS, BOOKS_NOTHING = "book", "form-error"
+
 
 @csrf_exempt  # the form's signed token stands in for the CSRF cookie (see tokens.py)
 @sensitive_post_parameters(*PATIENT_FIELDS)
@@ -47,11 +51,15 @@ def details(request: HttpRequest) -> HttpResponse:
 
 @sensitive_variables()  # the patient's details, in error reports
 def post(request: HttpRequest) -> HttpResponse:
-    """The details form's POST: check it, then call `book` once."""
+    """The details form's POST: check it, then call `book` once.
+
+    Only a post that reaches `book` counts against BOOKING_RATE_LIMIT; one
+    that books nothing counts against the larger BOOKING_FORM_ERROR_RATE_LIMIT,
+    so that a patient who mistypes is not locked out. Over either, the 429.
+    """
     slot = Slot.from_query(request.POST)
     if slot is None or wizard.malformed(request.POST):
         return error_pages.bad_request(request)  # every form of ours names a free time
-    wait = guard.wait_needed(request, "book", settings.BOOKING_RATE_LIMIT)
     data = request.POST.copy()
     offer = _offer(data, slot)
     if offer.token and submissions.known(offer.token.nonce):
@@ -59,22 +67,43 @@ def post(request: HttpRequest) -> HttpResponse:
         # before anything that changes with time, so a Refresh long after
         # still finds the booking.
         form = _checked(DetailsForm(data, lists_known=offer.lists is not None))
+        if too_many := _too_many(request, form, offer.slot, BOOKS_NOTHING):
+            return too_many
         return respond(request, form, offer.slot, _first(offer.token))
     offer = _alternative(data, offer)
     data["token"] = tokens.issue(offer.slot)
     form = _checked(DetailsForm(data, offer=offer))
-    if wait:
-        return render_details(
-            request, form, offer.slot, problem=Problem.TOO_MANY, status=429, wait=wait
-        )
-    if not form.is_valid():
-        return render_details(request, form, offer.slot, status=400)
-    if form.reviewing:
-        return _taken(request, form, offer.slot)
+    if not form.is_valid() or form.reviewing:
+        return _not_booking(request, form, offer.slot)
+    if too_many := _too_many(request, form, offer.slot, BOOKS):
+        return too_many
     assert offer.token is not None  # a form without one is not valid
     if not submissions.claim(offer.token.nonce):
         return respond(request, form, offer.slot, _first(offer.token))  # posted twice at once
     return respond(request, form, offer.slot, _book(request, form, offer.slot, offer.token.nonce))
+
+
+def _too_many(
+    request: HttpRequest, form: DetailsForm, slot: Slot, scope: str
+) -> HttpResponse | None:
+    """Count this post in `scope`: the 429 page, keeping everything typed, if over its limit."""
+    if scope == BOOKS:
+        limit = settings.BOOKING_RATE_LIMIT
+    else:
+        limit = settings.BOOKING_FORM_ERROR_RATE_LIMIT
+    wait = guard.wait_needed(request, scope, limit)
+    if not wait:
+        return None
+    return render_details(request, form, slot, problem=Problem.TOO_MANY, status=429, wait=wait)
+
+
+def _not_booking(request: HttpRequest, form: DetailsForm, slot: Slot) -> HttpResponse:
+    """A post the form's checks refused, or Enter pressed while "just taken" offers times."""
+    if too_many := _too_many(request, form, slot, BOOKS_NOTHING):
+        return too_many
+    if not form.is_valid():
+        return render_details(request, form, slot, status=400)
+    return _taken(request, form, slot)
 
 
 def _offer(data: QueryDict, slot: Slot) -> Offer:

@@ -106,7 +106,8 @@ def test_the_booking_rate_limit_counts_posts_to_both_servers(sites):
     patient = Patient("203.0.113.30")
     slot = patient.times(sites.a.base)[0]
     form = patient.open_details(sites.b.base, patient.pick(sites.b.base, slot))
-    nameless = {**form.filled(3), "name": ""}  # refused by the form: no booking is made
+    # Refused by the form, so no booking is made: counted against BOOKING_FORM_ERROR_RATE_LIMIT.
+    nameless = {**form.filled(3), "name": ""}
     bases = [sites.a.base, sites.b.base] * 3
 
     statuses = [patient.post(base + form.action, nameless).status_code for base in bases]
