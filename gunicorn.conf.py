@@ -149,14 +149,18 @@ forwarded_allow_ips = _env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # would repeat it with the full URL, the reference and the Referer (which
 # holds the previous page's query). Its error log (start, stop, a worker
 # killed) goes to stderr, beside the site's lines, and in the same format
-# (LOG_FORMAT): a log shipper reading JSON lines gets nothing else.
+# (LOG_FORMAT): a log shipper reading JSON lines gets nothing else. It
+# passes the site's redaction filter too: gunicorn logs a request it refuses,
+# or one that fails outside Django, with its whole request line, whose
+# confirmation reference and query string the filter hides.
 accesslog = None
 errorlog = "-"
 loglevel = _env.get("LOG_LEVEL", "INFO").lower()
 
 
 class SiteFormatLogger(glogging.Logger):
-    """gunicorn's logger, writing its error log's lines as the site writes its own."""
+    """gunicorn's logger, writing its error log's lines as the site writes its own, and
+    hiding in them what the site hides in its own."""
 
     log_format = _env.get("LOG_FORMAT", "plain")
 
@@ -167,6 +171,7 @@ class SiteFormatLogger(glogging.Logger):
         formatter = logs.JsonFormatter() if self.log_format == "json" else logs.PlainFormatter()
         for handler in self.error_log.handlers:
             handler.setFormatter(formatter)
+            handler.addFilter(logs.RedactFilter())
 
 
 logger_class = SiteFormatLogger

@@ -22,7 +22,8 @@ Each step is measured over 50 requests (median and p95, nearest rank):
   the same days), and warm, on a site with the default free-times cache, the
   same URL again. The diary's log proves which is which: the calls each
   request made are counted.
-- details page GET (practitioner and room lists cached: no call).
+- details page GET (practitioner and room lists, and the free times it
+  checks its time against, cached: no call).
 - booking: the details form posted (one `book` call), for 50 distinct free
   times of the one practitioner and room (fewer if there are not 50; said so).
 
@@ -203,12 +204,14 @@ def main() -> None:
                 f"times, any ({pairs} pairs)", "warm", diary, base + anyone, n
             )
             slots = free_slots(base, base + single, n)
-            # Each details page GET, then its form posted (token from that page).
+            # Each details page GET, then each form posted (token from its page).
+            # The GETs first: a booking drops the pair's cached free times,
+            # which the details page reads to check its time was offered.
             details = steps["details"] = Step("details page GET", "warm")
             book = steps["book"] = Step(f"booking (details POST), {len(slots)} times", "-")
-            for number, slot in enumerate(slots, 1):
-                url = f"{base}/details/?{urlencode(slot_query(slot))}"
-                page = details.time(diary, url, None, 200)
+            urls = [f"{base}/details/?{urlencode(slot_query(slot))}" for slot in slots]
+            pages = [details.time(diary, url, None, 200) for url in urls]
+            for number, (slot, url, page) in enumerate(zip(slots, urls, pages, strict=True), 1):
                 form = {**slot_query(slot), "token": page.inputs["token"][0], **patient(number)}
                 book.time(diary, url, form, 303)
             details.print()

@@ -10,6 +10,10 @@ console handler:
 - `RedactFilter` shortens `/booked/<reference>/` to `/booked/…/` in any
   message, whoever logs it (Django logs "Not Found: <path>" for an expired
   confirmation, say): the reference is the only key to a confirmation page.
+  It hides the query string after any path too, which names practitioners,
+  rooms and times: the site's own lines never hold one, but gunicorn's error
+  log (which gunicorn.conf.py gives this filter) quotes a refused request
+  line, or the URI of a request that failed, whole.
 - `PlainFormatter` writes `time level logger message id=<request id>`;
   `JsonFormatter` one JSON object a line, with the message's `key=value`
   pairs as fields of their own (LOG_FORMAT=json).
@@ -39,6 +43,11 @@ SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _BOOKED = re.compile(r"/booked/[^/\s?#\"']+")
 BOOKED_SHORT = "/booked/…"
 
+#: A query string after a path, up to white space or a quote (gunicorn writes
+#: a refused request line in quotes).
+_QUERY = re.compile(r"(/[^\s?#\"']*)\?[^\s\"']+")
+QUERY_SHORT = "?…"
+
 
 def new_request_id() -> str:
     """A fresh id: 64 random bits, plenty to tell a day's requests apart."""
@@ -46,8 +55,8 @@ def new_request_id() -> str:
 
 
 def redact(text: str) -> str:
-    """`text` with every confirmation reference in it hidden."""
-    return _BOOKED.sub(BOOKED_SHORT, text)
+    """`text` with every confirmation reference, and any path's query string, hidden."""
+    return _QUERY.sub(rf"\1{QUERY_SHORT}", _BOOKED.sub(BOOKED_SHORT, text))
 
 
 class RequestIdFilter(logging.Filter):
@@ -60,7 +69,8 @@ class RequestIdFilter(logging.Filter):
 
 
 class RedactFilter(logging.Filter):
-    """Hides confirmation references in a record's message before any formatter sees it."""
+    """Hides confirmation references and query strings in a record's message before any
+    formatter sees it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from . import theme
 from .clock import time_zone_label
-from .embedding import embedded
+from .embedding import embedded, new_tab_url
 
 
 def practice(request: HttpRequest | None = None) -> dict[str, Any]:
@@ -26,6 +26,7 @@ def look(request: HttpRequest) -> dict[str, Any]:
     return {
         "theme": theme.current(),
         "embedded": embedded(request),
+        "new_tab_url": new_tab_url(request),
         # booking.js talks only to these parents (the frame-ancestors too).
         "embed_origins": " ".join(settings.EMBED_ALLOWED_ORIGINS),
     }

@@ -8,6 +8,8 @@
   BOOKING_FREE_TIMES_CACHE_SECONDS: the next window, the next free day and
   the Earlier and Later links then need no call. A booking through the site
   drops its pair's free times (`forget_free_times`).
+- The details page gives a form only for a time the free times list
+  (`offers`): from the cache when the times page has just asked.
 - Bookings always go to the diary.
 
 Free times become `Slot`s labelled with who and where, in the practice's
@@ -194,6 +196,26 @@ def nearest_free_times(
     wanted_utc = wanted.astimezone(dt.UTC)
     free.sort(key=lambda f: abs(f.start.astimezone(dt.UTC) - wanted_utc))
     return tuple(sorted(free[: settings.BOOKING_ALTERNATIVES], key=lambda f: f.start))
+
+
+def offers(slot: Slot) -> bool:
+    """Whether the diary's free times list this one (and it is not too soon to book).
+
+    The details page asks before it issues a form and its token, so that a
+    link naming any time gets neither. The times page the patient came from
+    has just cached the pair's free times, so this costs no call; with them
+    gone (expired, or a link followed later) one freeList call, as the times
+    page would make, whose answer is cached in turn. The diary's other
+    failures are raised.
+    """
+    day = slot.start.date()
+    try:
+        free = _free_times(slot.practitioner, slot.room, day, 1, clock.earliest_bookable())
+    except Rejected as exc:
+        if set(exc.codes) <= _UNKNOWN_PAIR:
+            return False  # this practitioner does not work in this room: nothing to offer
+        raise
+    return any(found.start == slot.start for found in free)
 
 
 # The diary does not know this practitioner or room (or not together).

@@ -7,6 +7,7 @@ frames, and every step carries its state in its URL or form.
 """
 
 import hashlib
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,20 @@ def embedded(request: HttpRequest) -> bool:
     for older ones booking.js finds out itself and shows the same things.
     """
     return request.headers.get("Sec-Fetch-Dest") in ("iframe", "frame")
+
+
+#: Slashes, backslashes and white space at the start of a path: browsers read
+#: `//host`, `/\host` and `///host` alike as another site's address.
+_OFF_SITE_START = re.compile(r"^[/\\\s]+")
+
+
+def new_tab_url(request: HttpRequest) -> str:
+    """This page's path and query, for "Open in a new tab": always a path on this site.
+
+    Not `request.get_full_path()` as it is: a request for `//evil.example/..`
+    has that path, and a link to it would lead off the site.
+    """
+    return "/" + _OFF_SITE_START.sub("", request.get_full_path())
 
 
 def framing(

@@ -1,11 +1,18 @@
 """The signed token each details form carries, instead of a CSRF cookie.
 
 The site runs in other sites' iframes, where browsers drop third-party
-cookies, so Django's CSRF cookie cannot be relied on. The token says what the
-server offered: the free time (and, after "just taken", the alternatives),
-when the form was issued, and a random nonce. A POST whose token is not ours,
-has expired, or does not match the free time posted is refused before any
-call to the diary.
+cookies, so Django's CSRF cookie cannot be relied on. The token names the
+free time the form is for (and, after "just taken", the alternatives offered
+with it), when the form was issued, and a random nonce. A POST whose token is
+not ours, has expired, or does not match the free time posted is refused
+before any call to the diary.
+
+What a token proves is only that this server issued it, recently, for that
+time. The details page issues one only for a time the diary's free times list
+(`diary.offers`). A form shown again after a post (its errors, "just taken",
+an expired form renewed) gets a fresh token for the time it was posted for
+without asking the diary again, so that nothing typed is lost: the diary's
+`book` has the last word on whether a time is free.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ client makes of a `BadShape` (an `Unavailable`, or for `book` an
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,13 +27,13 @@ class BadShape(ValueError):
 def parse_staff_list(data: Mapping[str, Any]) -> tuple[Practitioner, ...]:
     """Parse a staffList answer."""
     staff = _field(data, "staff", list)
-    return tuple(Practitioner(_field(s, "id", int), _field(s, "name", str)) for s in staff)
+    return tuple(Practitioner(_field(s, "id", int), _name(s, "name")) for s in staff)
 
 
 def parse_section_list(data: Mapping[str, Any]) -> tuple[Room, ...]:
     """Parse a sectionList answer."""
     sections = _field(data, "sections", list)
-    return tuple(Room(_field(s, "id", int), _field(s, "name", str)) for s in sections)
+    return tuple(Room(_field(s, "id", int), _name(s, "name")) for s in sections)
 
 
 def parse_free_list(data: Mapping[str, Any]) -> FreeList:
@@ -51,8 +52,8 @@ def parse_free_list(data: Mapping[str, Any]) -> FreeList:
     return FreeList(
         slot_minutes=slot_minutes,
         days=tuple(FreeDay(d, tuple(sorted(t))) for d, t in sorted(by_date.items()) if t),
-        practitioner=Practitioner(_field(data, "staffId", int), _field(data, "staffName", str)),
-        room=Room(_field(data, "sectionId", int), _field(data, "sectionName", str)),
+        practitioner=Practitioner(_field(data, "staffId", int), _name(data, "staffName")),
+        room=Room(_field(data, "sectionId", int), _name(data, "sectionName")),
     )
 
 
@@ -67,8 +68,8 @@ def parse_booking(data: Mapping[str, Any]) -> Confirmation:
         date=_date(data.get("date")),
         time=_time(data.get("time")),
         duration_minutes=duration,
-        room_name=_field(data, "section", str),
-        practitioner_name=_field(data, "staff", str),
+        room_name=_name(data, "section"),
+        practitioner_name=_name(data, "staff"),
     )
 
 
@@ -99,6 +100,23 @@ def _field(data: Any, key: str, kind: type) -> Any:
     if not isinstance(value, kind) or isinstance(value, bool):
         raise BadShape(f"{key!r} should be {kind.__name__}, got {type(value).__name__}")
     return value
+
+
+#: Control characters (C0 with TAB, CR and LF, DEL, C1 with NEL) and Unicode's
+#: line and paragraph separators: none belongs in a name, and each could start
+#: a new line wherever a name is printed.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def _name(data: Any, key: str) -> str:
+    """A practitioner's or room's name, each run of control characters made one space.
+
+    Names go from the diary into pages, the confirmation email and its
+    calendar file, and the logs. Cleaned here, where every answer is read,
+    they are safe to print everywhere, whoever prints them; a space (not
+    nothing) keeps a name broken over two lines two words.
+    """
+    return _CONTROLS.sub(" ", _field(data, key, str)).strip()
 
 
 def _date(value: Any) -> dt.date:

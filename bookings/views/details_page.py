@@ -28,11 +28,13 @@ class Problem(enum.StrEnum):
 
 
 def show(request: HttpRequest) -> HttpResponse:
-    """The empty form for the free time in the link (a GET)."""
+    """The empty form for the free time in the link (a GET), if the diary offers it."""
     slot = _linked(request.GET)
     if isinstance(slot, HttpResponse):
         return slot
-    if slot.start < clock.earliest_bookable():
+    # A form and its token only for a time the diary offered: any other link,
+    # a time gone by, taken since, or never free, goes back to the times.
+    if slot.start < clock.earliest_bookable() or not diary.offers(slot):
         return redirect(times_url(request, slot, passed=True))
     form = DetailsForm(initial={**slot.query, "token": tokens.issue(slot)})
     return render_details(request, form, slot)

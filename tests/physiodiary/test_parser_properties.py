@@ -387,8 +387,24 @@ def get(data: Any, key: str, kind: type) -> Any:
     return value
 
 
+#: What must never reach a name: C0 and C1 controls, DEL, and the characters
+#: Unicode (and str.splitlines) take as line and paragraph breaks.
+NOT_IN_A_NAME = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
+
+
+def name_of(data: Any, key: str) -> str:
+    """A vendor's name with each run of those made one space, and no white space at either end."""
+    kept: list[str] = []
+    for character in get(data, key, str):
+        if character not in NOT_IN_A_NAME:
+            kept.append(character)
+        elif not kept or kept[-1] != "\x00":
+            kept.append("\x00")  # one mark for the whole run
+    return "".join(kept).replace("\x00", " ").strip()
+
+
 def members_of(data: dict[str, Any], key: str, kind: type) -> tuple[Any, ...]:
-    return tuple(kind(get(m, "id", int), get(m, "name", str)) for m in get(data, key, list))
+    return tuple(kind(get(m, "id", int), name_of(m, "name")) for m in get(data, key, list))
 
 
 def free_times_of(data: dict[str, Any]) -> tuple[FreeList, set[tuple[dt.date, dt.time]]]:
@@ -404,8 +420,8 @@ def free_times_of(data: dict[str, Any]) -> tuple[FreeList, set[tuple[dt.date, dt
     echo = FreeList(
         slot_minutes=slot,
         days=(),
-        practitioner=Practitioner(get(data, "staffId", int), get(data, "staffName", str)),
-        room=Room(get(data, "sectionId", int), get(data, "sectionName", str)),
+        practitioner=Practitioner(get(data, "staffId", int), name_of(data, "staffName")),
+        room=Room(get(data, "sectionId", int), name_of(data, "sectionName")),
     )
     return echo, free
 
@@ -417,8 +433,8 @@ def confirmation_of(data: dict[str, Any]) -> Confirmation:
         date=date_of(data.get("date")),
         time=time_of(data.get("time")),
         duration_minutes=data["duration"],
-        room_name=get(data, "section", str),
-        practitioner_name=get(data, "staff", str),
+        room_name=name_of(data, "section"),
+        practitioner_name=name_of(data, "staff"),
     )
 
 
@@ -471,6 +487,13 @@ def expected(action: str, status: int, data: Any) -> Any:
 # --- The checks -----------------------------------------------------------------
 
 
+def assert_one_line(name: Any) -> None:
+    """A name is text that prints on one line, wherever it is printed (email, .ics, logs)."""
+    assert type(name) is str
+    assert not NOT_IN_A_NAME & set(name), f"{name!r} holds a control character"
+    assert len(name.splitlines()) <= 1
+
+
 def assert_well_formed(action: str, result: Any) -> None:
     """The invariants of each result type, whatever the answer was."""
     if action in ("staffList", "sectionList"):
@@ -479,7 +502,7 @@ def assert_well_formed(action: str, result: Any) -> None:
         for member in result:
             assert type(member) is kind
             assert type(member.id) is int
-            assert type(member.name) is str
+            assert_one_line(member.name)
     elif action == "freeList":
         assert type(result) is FreeList
         assert type(result.slot_minutes) is int
@@ -499,10 +522,10 @@ def assert_well_formed(action: str, result: Any) -> None:
                 assert moment.second == moment.microsecond == 0
         assert type(result.practitioner) is Practitioner
         assert type(result.practitioner.id) is int
-        assert type(result.practitioner.name) is str
+        assert_one_line(result.practitioner.name)
         assert type(result.room) is Room
         assert type(result.room.id) is int
-        assert type(result.room.name) is str
+        assert_one_line(result.room.name)
     else:
         assert type(result) is Confirmation
         assert type(result.date) is dt.date
@@ -510,8 +533,8 @@ def assert_well_formed(action: str, result: Any) -> None:
         assert result.time.tzinfo is None
         assert type(result.duration_minutes) is int
         assert result.duration_minutes > 0
-        assert type(result.room_name) is str
-        assert type(result.practitioner_name) is str
+        assert_one_line(result.room_name)
+        assert_one_line(result.practitioner_name)
 
 
 def assert_typed_error(action: str, response: requests.Response, error: PhysiodiaryError) -> None:

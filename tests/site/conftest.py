@@ -63,7 +63,7 @@ def cached(monkeypatch):
 
 
 #: The settings booking_site/urls.py reads when it is imported.
-_URL_SETTINGS = ("DEBUG", "SANDBOX_ENABLED")
+_URL_SETTINGS = ("DEBUG", "SANDBOX_ENABLED", "SANDBOX_HTTP")
 
 
 @pytest.fixture
@@ -71,10 +71,11 @@ def reload_urls(settings):
     """`reload_urls()`: rebuild the URL patterns under the test's settings.
 
     booking_site/urls.py routes /sandbox/ only with SANDBOX_ENABLED and
-    /preview/ only with DEBUG, read once, when it is imported; a test that
-    changes either calls this after. Afterwards the patterns are rebuilt
-    under the settings as they were before the test, so the other tests see
-    the site's routes as the suite runs it (DEBUG off: no /preview/).
+    SANDBOX_HTTP, and /preview/ only with DEBUG, read once, when it is
+    imported; a test that changes one calls this after. Afterwards the
+    patterns are rebuilt under the settings as they were before the test, so
+    the other tests see the site's routes as the suite runs it (DEBUG off:
+    no /preview/).
     """
     before = {name: getattr(settings, name) for name in _URL_SETTINGS}
 
@@ -83,7 +84,7 @@ def reload_urls(settings):
         importlib.reload(importlib.import_module("booking_site.urls"))
 
     yield reload
-    # Before the `settings` fixture undoes the test's changes: restore the two here.
+    # Before the `settings` fixture undoes the test's changes: restore them here.
     for name, value in before.items():
         setattr(settings, name, value)
     reload()

@@ -105,7 +105,7 @@ def test_theme_css_carries_the_settings_as_custom_properties(client, settings):
     settings.THEME_RADIUS = "12px"
     settings.THEME_FONT_STACK = '"Atkinson Hyperlegible", Arial, sans-serif'
     page = client.get("/").content.decode()
-    url = re.search(r'<link rel="stylesheet" href="(/theme\.css\?v=[0-9a-f]{12})">', page)[1]
+    url = re.search(r'<link rel="stylesheet" href="(/theme\.css\?v=[0-9a-f]{12})"', page)[1]
     sheet = client.get(url)
     assert sheet["Content-Type"] == "text/css; charset=utf-8"
     assert sheet["Cache-Control"] == "public, max-age=31536000, immutable"

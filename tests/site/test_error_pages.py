@@ -1,5 +1,9 @@
 """Styled error pages (400, 403, 404, 429, 500, 503), none of which needs the diary."""
 
+import re
+from html import unescape
+from urllib.parse import urljoin, urlsplit
+
 import pytest
 from django.test import Client
 
@@ -24,6 +28,32 @@ def test_a_page_that_does_not_exist_is_a_styled_404(client, diary, settings):
     assert "Page not found" in html(page)
     assert_styled_with_the_practices_contact(page, settings)
     assert diary.sent == []
+
+
+def new_tab_link(page) -> str:
+    found = re.search(r'<p class="embed-bar"[^>]*>\s*<a href="([^"]*)"', html(page))
+    assert found, "no Open in a new tab link"
+    return unescape(found[1])
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["//evil.example/..", "///evil.example/x/", "/\\evil.example/..", "//\\evil.example/"],
+    ids=["two slashes", "three slashes", "a backslash", "slashes and a backslash"],
+)
+def test_the_404_pages_new_tab_link_stays_on_the_site(client, diary, path):
+    # As a browser or curl sends it: the test client would read "//host" as a host.
+    page = client.get("/", PATH_INFO=path)
+    assert page.status_code == 404
+    link = new_tab_link(page)
+    assert link.startswith("/")
+    assert link[1:2] not in ("/", "\\")
+    assert urlsplit(urljoin("https://booking.example/no/", link)).netloc == "booking.example"
+    assert "evil.example" in link  # the page asked for, as a path of this site
+
+
+def test_the_new_tab_link_of_a_page_keeps_its_query(client, diary):
+    assert new_tab_link(client.get("/no/such/?staffId=42230")) == "/no/such/?staffId=42230"
 
 
 def test_a_link_changed_by_hand_is_a_styled_400(client, diary, settings):
@@ -114,6 +144,7 @@ def test_head_gets_the_same_status_as_get_with_no_body(client, diary, path):
 def test_head_on_the_details_page_books_nothing(client, diary):
     from .wizard_support import at, details_url
 
+    diary.add_free(at(1, "1415"))
     page = client.head(details_url(at(1, "1415")))
     assert page.status_code == 200
     assert diary.calls("book") == []

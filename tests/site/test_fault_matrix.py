@@ -2,7 +2,8 @@
 
 Steps: the choose page (its staffList, then its sectionList), the times page
 for one practitioner and room and for "any practitioner, any room" (every pair
-failing), the details page's GET (the lists only) and its POST (`book`). Each
+failing), the details page's GET (the lists, then the free times that must
+list its time, when none are cached) and its POST (`book`). Each
 step lets the calls before it answer normally and fails only its own call.
 
 Whatever the fault, the patient gets a page, never a 500 or a traceback, with
@@ -135,10 +136,18 @@ STEPS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "times": ("freeList", _get(wizard.url("times", staffId=ANNA, sectionId=ROOM_2))),
     "times:any": ("freeList", _get(wizard.url("times", staffId=wizard.ANY, sectionId=wizard.ANY))),
     "details:GET": ("staffList", _get(details_url(WHEN))),
+    "details:GET:freeList": ("freeList", _get(details_url(WHEN))),
     "details:POST": ("book", _post_details),
 }
 
 CELLS = [pytest.param(step, fault, id=f"{step}-{fault}") for step in STEPS for fault in FAULTS]
+
+
+@pytest.fixture
+def diary(diary):
+    """The diary offers WHEN, the time the details steps are for."""
+    diary.add_free(WHEN)
+    return diary
 
 
 @pytest.fixture
@@ -319,6 +328,7 @@ def slow_diary(settings) -> Iterator[tuple[FakeDiary, threading.Event]]:
     release = threading.Event()
     server = BackgroundServer(_DiaryHandler)
     server.diary = FakeDiary(_NoMock())  # type: ignore[arg-type, attr-defined]
+    server.diary.add_free(WHEN)  # type: ignore[attr-defined]
     server.start()
     settings.PHYSIODIARY_API_URL = f"http://{server.authority}/api/request"
     settings.PHYSIODIARY_API_KEY = LIVE_KEY

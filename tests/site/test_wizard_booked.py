@@ -12,6 +12,13 @@ from ..client.support import recorded_json
 from .wizard_support import PATIENT, WHEN, at, html, sets_no_cookie, submit
 
 
+@pytest.fixture
+def diary(diary):
+    """The diary offers WHEN, the time these tests book."""
+    diary.add_free(WHEN)
+    return diary
+
+
 def book(client, when=WHEN) -> str:
     """Book `when` through the details form; the confirmation page's URL."""
     page = submit(client, when)
@@ -31,6 +38,7 @@ def test_it_shows_what_the_diary_confirmed(client, diary):
 
 def test_it_shows_the_diarys_answer_not_the_request_and_says_to_note_the_time(client, diary):
     diary.answer("book", recorded_json("book-confirmed.json"))  # 07:45 on 7 October 2017
+    diary.add_free(at(1, "0915"))
     page = client.get(book(client, at(1, "0915")))
     assert "Please note the time" in html(page)
     assert "You asked for 09:15" in html(page)

@@ -36,6 +36,13 @@ from .wizard_support import (
 )
 
 
+@pytest.fixture
+def diary(diary):
+    """The diary offers WHEN, the time most tests open the details page for."""
+    diary.add_free(WHEN)
+    return diary
+
+
 def tag(page, name: str) -> str:
     """The form control named `name`."""
     found = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', html(page))
@@ -332,6 +339,7 @@ def test_it_keeps_the_details_and_gives_the_practices_phone_when_book_fails(
 @pytest.mark.parametrize("fault", UNAVAILABLE.values(), ids=UNAVAILABLE.keys())
 def test_it_keeps_the_details_when_the_lists_fail_on_post(client, live_api, settings, fault):
     diary = FakeDiary(live_api)
+    diary.add_free(WHEN)
     diary.answer("book", UNAVAILABLE["connection refused"])
     token = open_details(client, WHEN)
     diary.answer("staffList", fault)
@@ -406,8 +414,9 @@ def test_it_books_nothing_when_enter_is_pressed_on_the_taken_page(client, diary)
 
 def test_it_still_shows_the_taken_page_when_the_nearest_times_cannot_be_found(client, diary):
     diary.answer("book", error(12))
+    token = open_details(client, WHEN)
     diary.answer("freeList", UNAVAILABLE["server error"])
-    page = submit(client, WHEN)
+    page = client.post(details_url(WHEN), valid_post(token, WHEN))
     assert page.status_code == 409
     assert_typed_input_kept(page)
 
