@@ -30,6 +30,32 @@ def permissions_policy(
     return middleware
 
 
+#: What every response says about being loaded by other sites' pages (as an
+#: image, a script, a style sheet, a fetch): only by this site's own. Pages,
+#: being documents, are framed or not by frame-ancestors alone.
+RESOURCE_POLICY = "same-origin"
+
+
+def resource_policy(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Add `Cross-Origin-Resource-Policy` to every response that has none of its own.
+
+    A page of another site cannot then read or embed anything of ours (a
+    confirmation, a times page, a style sheet) through a browser's side
+    channels, Spectre among them. /embed.js says `cross-origin` itself:
+    practices' pages load it. The confirmation email shows nothing of ours
+    (plain text; its one link opens the page, which CORP never blocks).
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", RESOURCE_POLICY)
+        return response
+
+    return middleware
+
+
 class StoreDown:
     """The 503 page, not a 500, when the site's own cache or database is down.
 

@@ -4,6 +4,11 @@ They are served as a small style sheet, /theme.css, rather than inline:
 the Content Security Policy allows no inline style. Its URL carries a hash
 of the settings, so browsers keep it for a year and a changed setting is
 seen at the next page, with no rebuild and no collectstatic.
+
+Pages link to it with Subresource Integrity, computed from the bytes this
+view serves. A page rendered before a change of setting, whose sheet the
+browser does not already hold, is refused the new sheet, and shows
+static/css/site.css's defaults until the next page: never a wrong sheet.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+
+from .integrity import sri
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +97,15 @@ class Theme:
         return hashlib.sha256(self.css.encode()).hexdigest()[:12]
 
     @property
+    def integrity(self) -> str:
+        """The sheet's Subresource Integrity: of the very bytes `stylesheet` serves."""
+        return sri(self.body)
+
+    @property
+    def body(self) -> bytes:
+        return self.css.encode()
+
+    @property
     def css_url(self) -> str:
         return f"{reverse('bookings:theme-css')}?v={self.version}"
 
@@ -130,7 +146,8 @@ setting_changed.connect(_forget, dispatch_uid="bookings-theme")
 def stylesheet(request: HttpRequest) -> HttpResponse:
     """/theme.css: the theme's custom properties."""
     theme = current()
-    response = HttpResponse(theme.css, content_type="text/css; charset=utf-8")
+    # The bytes the pages' integrity="…" was computed from (Theme.integrity).
+    response = HttpResponse(theme.body, content_type="text/css; charset=utf-8")
     # The page links to ?v=<hash of this very sheet>: that URL never changes
     # its content. Any other asks again, so an old page gets the new look.
     fresh = request.GET.get("v") == theme.version

@@ -4,6 +4,7 @@ real HTTP."""
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,16 @@ PHONE = {
     "device_scale_factor": 3,
 }
 NO_JS = {**DESKTOP, "java_script_enabled": False}
+#: Chromium's console lines when it refuses something: the Content Security
+#: Policy's, and a style sheet or script whose bytes do not match its integrity="…".
+BLOCKED = re.compile(r"Content Security Policy|valid digest in the 'integrity' attribute")
 
 
 @pytest.fixture
 def new_page(browser):
     """A page in a fresh context with `browser.new_context(**options)`; closed after the test."""
     contexts = []
-    refused = []  # what the Content Security Policy blocked, on any page
+    refused = []  # what the Content Security Policy or a wrong integrity blocked, on any page
 
     def open_page(**options):
         context = browser.new_context(accept_downloads=True, **options)
@@ -71,16 +75,14 @@ def new_page(browser):
         page = context.new_page()
         page.on(
             "console",
-            lambda message: (
-                refused.append(message.text) if "Content Security Policy" in message.text else None
-            ),
+            lambda message: refused.append(message.text) if BLOCKED.search(message.text) else None,
         )
         return page
 
     yield open_page
     for context in contexts:
         context.close()
-    assert refused == [], "the Content Security Policy blocked something a page needs"
+    assert refused == [], "the CSP or Subresource Integrity blocked something a page needs"
 
 
 @pytest.fixture

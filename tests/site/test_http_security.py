@@ -9,6 +9,7 @@ from django.core.signals import got_request_exception
 from django.test import Client
 from django.views.debug import ExceptionReporter
 
+from booking_site import static_files
 from bookings import confirmations
 
 from .wizard_support import (
@@ -51,8 +52,14 @@ def csp(page) -> dict[str, str]:
 def test_every_page_has_a_strict_content_security_policy(pages):
     for name, page in pages.items():
         policy = csp(page)
-        assert policy["default-src"] == "'self'", name
+        # Nothing unless named: each kind of thing a page loads, from this site only.
+        assert policy["default-src"] == "'none'", name
+        assert policy["script-src"] == "'self'", name
+        assert policy["style-src"] == "'self'", name
         assert policy["img-src"] == "'self' data:", name
+        assert policy["font-src"] == "'self'", name
+        for unused in ("connect-src", "frame-src", "media-src", "worker-src", "manifest-src"):
+            assert unused not in policy, (name, unused)
         assert policy["object-src"] == "'none'", name
         assert policy["base-uri"] == "'none'", name
         assert policy["form-action"] == "'self'", name
@@ -85,6 +92,31 @@ def test_every_page_has_the_other_security_headers(pages):
         permissions = page["Permissions-Policy"]
         for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
             assert feature in permissions, name
+
+
+def test_no_other_site_may_load_any_page_as_a_resource(pages):
+    for name, page in pages.items():
+        assert page["Cross-Origin-Resource-Policy"] == "same-origin", name
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/theme.css", "/healthz", "/admin/login/", "/nothing-here/", "/times/?date=nonsense"],
+)
+def test_nor_anything_else_the_site_answers(client, diary, path):
+    assert client.get(path)["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_static_files_served_before_the_middleware_say_the_same():
+    headers = {}
+    static_files.add_headers(headers, "/srv/static/css/site.abc.css", "/static/css/site.abc.css")
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+
+
+def test_embed_js_alone_may_be_loaded_by_other_sites(client):
+    # Practices' pages load it from their own origin (docs/designers.md).
+    assert client.get("/embed.js")["Cross-Origin-Resource-Policy"] == "cross-origin"
 
 
 def test_over_https_it_sends_hsts(client, diary, settings):
