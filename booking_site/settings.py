@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 from booking_site import static_files
+from bookings.backends import NOT_SHARED_CACHES, UNDELIVERED_MAIL
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,11 +28,19 @@ env = environ.Env()
 # win. DJANGO_ENV_FILE points elsewhere (the tests use it).
 environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked for: a server started with a forgotten setting must not
+# show tracebacks and settings to the world. Development asks for it in .env
+# (`make run` writes DJANGO_DEBUG=true there); the tests set it themselves
+# (tests/development.py).
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # Development defaults. In production these must come from the environment,
 # which the checks below enforce.
-_DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
+# Django's own prefix for a key not to use in production (its check
+# security.W009 knows it, and production refuses it below).
+_INSECURE_KEY_PREFIX = "django-insecure-"
+_DEV_SECRET_KEY = _INSECURE_KEY_PREFIX + "development-only-secret-key-change-me"
+# The reference diary's key in development: public, written in this file.
 _SANDBOX_API_KEY = "reference-diary-key"
 
 
@@ -53,9 +62,18 @@ def _number(name: str, default: float, *, whole: bool = False, positive: bool = 
 
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
-if not SECRET_KEY:
+if not SECRET_KEY or (not DEBUG and SECRET_KEY.startswith(_INSECURE_KEY_PREFIX)):
+    # Anyone who has read this file could sign forms with the development key.
+    # The first thing production asks for: a developer whose .env predates
+    # DJANGO_DEBUG's default of false meets it first too.
     raise _missing(
-        "DJANGO_SECRET_KEY", "a long random string, kept secret, used to sign forms and links."
+        "DJANGO_SECRET_KEY",
+        "a long random string, kept secret, used to sign forms and links."
+        + (
+            ""
+            if "DJANGO_DEBUG" in os.environ
+            else " (In development, set DJANGO_DEBUG=true instead: `make run` writes it to .env.)"
+        ),
     )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
@@ -79,11 +97,14 @@ if not PHYSIODIARY_API_URL and not DEBUG and "SANDBOX_ENABLED" not in os.environ
 PHYSIODIARY_API_KEY = env.str(
     "PHYSIODIARY_API_KEY", default=_SANDBOX_API_KEY if DEBUG and not PHYSIODIARY_API_URL else ""
 )
-if not PHYSIODIARY_API_KEY:
+if not PHYSIODIARY_API_KEY or (not DEBUG and PHYSIODIARY_API_KEY == _SANDBOX_API_KEY):
+    # The public key in production: a demo diary that anyone who has read
+    # this file may book into, or a live server sent a key it never issued.
     raise _missing(
         "PHYSIODIARY_API_KEY",
         "the API key Physiodiary gave the practice for this server's IP address"
-        " (on the reference diary, the value of SANDBOX_API_KEY).",
+        " (on the reference diary, the value of SANDBOX_API_KEY; in production"
+        f" never the public {_SANDBOX_API_KEY!r}).",
     )
 PHYSIODIARY_CONNECT_TIMEOUT = _number("PHYSIODIARY_CONNECT_TIMEOUT", 3.05, positive=True)
 PHYSIODIARY_READ_TIMEOUT = _number("PHYSIODIARY_READ_TIMEOUT", 10.0, positive=True)
@@ -105,9 +126,29 @@ PHYSIODIARY_BREAKER_FAILURES = _number("PHYSIODIARY_BREAKER_FAILURES", 5, whole=
 PHYSIODIARY_BREAKER_SECONDS = _number("PHYSIODIARY_BREAKER_SECONDS", 30, positive=True)
 
 # --- The reference diary (sandbox) -----------------------------------------
+# Its HTTP route, /sandbox/api/request, for the end-to-end tests and the
+# benchmarks, which call it over real HTTP. Off, the site still books into it
+# in-process (sandbox/transport.py), and no request from outside can reach it.
+SANDBOX_HTTP = env.bool("SANDBOX_HTTP", default=False)
+# In-process, the key the site's client sends, so the two agree. Beside a
+# live URL (the reference diary served for others to call), the public key in
+# development only: in production it must be set.
 SANDBOX_API_KEY = env.str(
-    "SANDBOX_API_KEY", default=PHYSIODIARY_API_KEY if not PHYSIODIARY_API_URL else _SANDBOX_API_KEY
+    "SANDBOX_API_KEY",
+    default=PHYSIODIARY_API_KEY if not PHYSIODIARY_API_URL else (_SANDBOX_API_KEY if DEBUG else ""),
 )
+if not DEBUG and (
+    SANDBOX_API_KEY == _SANDBOX_API_KEY
+    or (SANDBOX_ENABLED and SANDBOX_HTTP and not SANDBOX_API_KEY)
+):
+    # Its HTTP route checks REMOTE_ADDR, which a proxy on the same host makes
+    # 127.0.0.1 for anyone: the key is what is left.
+    raise _missing(
+        "SANDBOX_API_KEY",
+        "a long random string of your own for the reference diary to accept (required"
+        " with SANDBOX_HTTP=true and DJANGO_DEBUG=false); never the public"
+        f" {_SANDBOX_API_KEY!r}.",
+    )
 SANDBOX_ALLOWED_IPS = env.list("SANDBOX_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 SANDBOX_LATENCY_MS = _number("SANDBOX_LATENCY_MS", 0, whole=True)
 
@@ -207,10 +248,16 @@ BOOKING_CONFIRMATION_SECONDS = _number(
 BOOKING_CONFIRMATION_EMAIL = env.bool("BOOKING_CONFIRMATION_EMAIL", default=True)
 
 # --- Abuse ---------------------------------------------------------------------
-# Booking attempts (posts of the details form) allowed per client address in
-# each BOOKING_RATE_LIMIT_SECONDS, and times pages (each a diary search) the
-# same. Counted in the shared cache; 0 switches a limit off.
+# Booking attempts (posts of the details form that reach the diary's `book`)
+# allowed per client address in each BOOKING_RATE_LIMIT_SECONDS, and times
+# pages (each a diary search) the same. Posts that book nothing (refused by the
+# form's checks: a mistyped field, an expired form, the honeypot, too quick)
+# have a larger allowance of their own, so that a patient at a shared reception
+# desk who mistypes is not locked out. An IPv6 client is counted per /64, and
+# its /48 against 4 times each limit (bookings/guard.py). Counted in the shared
+# cache; 0 switches a limit off.
 BOOKING_RATE_LIMIT = _number("BOOKING_RATE_LIMIT", 10, whole=True)
+BOOKING_FORM_ERROR_RATE_LIMIT = _number("BOOKING_FORM_ERROR_RATE_LIMIT", 60, whole=True)
 BOOKING_SEARCH_RATE_LIMIT = _number("BOOKING_SEARCH_RATE_LIMIT", 300, whole=True)
 BOOKING_RATE_LIMIT_SECONDS = _number("BOOKING_RATE_LIMIT_SECONDS", 600, whole=True, positive=True)
 # A details form sent back sooner than this after it was served was filled
@@ -218,29 +265,48 @@ BOOKING_RATE_LIMIT_SECONDS = _number("BOOKING_RATE_LIMIT_SECONDS", 600, whole=Tr
 # Book again.
 BOOKING_FORM_MIN_SECONDS = _number("BOOKING_FORM_MIN_SECONDS", 3)
 # The client's address is REMOTE_ADDR, unless the site runs behind proxies
-# that set this header (e.g. X-Forwarded-For). Then the address is taken
-# CLIENT_IP_PROXIES entries from the right: the part our own proxies wrote,
-# which a client cannot forge. Never set it without such a proxy in front.
+# that set this header (e.g. X-Forwarded-For, or Forwarded, whose `for=` is
+# read). Then the address is taken CLIENT_IP_PROXIES entries from the right:
+# the part our own proxies wrote, which a client cannot forge. Never set it
+# without such a proxy in front.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
 CLIENT_IP_PROXIES = _number("CLIENT_IP_PROXIES", 1, whole=True, positive=True)
+# The admin (routed only where the reference diary is, booking_site/admin_site.py):
+# sign-in attempts allowed per username, and per client address, in each
+# ADMIN_LOGIN_RATE_LIMIT_SECONDS, counted in the shared cache before the
+# password is checked, since each check costs about 0.35 s of CPU. Failed
+# attempts count, successful ones do not. 0 switches a limit off.
+ADMIN_LOGIN_RATE_LIMIT = _number("ADMIN_LOGIN_RATE_LIMIT", 5, whole=True)
+ADMIN_LOGIN_ADDRESS_RATE_LIMIT = _number("ADMIN_LOGIN_ADDRESS_RATE_LIMIT", 20, whole=True)
+ADMIN_LOGIN_RATE_LIMIT_SECONDS = _number(
+    "ADMIN_LOGIN_RATE_LIMIT_SECONDS", 900, whole=True, positive=True
+)
 
 # Mail: the console in development; SMTP with EMAIL_URL=smtp+tls://user:pass@host:587.
-if not DEBUG and BOOKING_CONFIRMATION_EMAIL and "EMAIL_URL" not in os.environ:
-    # The console backend would print patients' names and addresses into the
-    # server's log, and no patient would get an email.
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+if (
+    not DEBUG
+    and BOOKING_CONFIRMATION_EMAIL
+    and ("EMAIL_URL" not in os.environ or _EMAIL["EMAIL_BACKEND"] in UNDELIVERED_MAIL)
+):
+    # The console or a file would put patients' names and addresses in the
+    # server's log or on its disk (consolemail://, filemail://), and with
+    # those or memorymail:// or dummymail:// no patient would get an email.
     raise _missing(
         "EMAIL_URL",
-        "the practice's mail server, e.g. smtp+tls://user:password@smtp.example.com:587;"
+        "the practice's mail server, e.g. smtp+tls://user:password@smtp.example.com:587"
+        " (not consolemail://, filemail://, memorymail:// or dummymail://);"
         " or set BOOKING_CONFIRMATION_EMAIL=false where the diary emails patients itself.",
     )
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+vars().update(_EMAIL)
 # The confirmation page waits for the mail server at most this long.
 EMAIL_TIMEOUT = _number("EMAIL_TIMEOUT", 5, positive=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=PRACTICE_EMAIL)
 
 # --- Django -----------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with sign-in attempts limited (booking_site/admin_site.py).
+    "booking_site.apps.BookingAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -256,6 +322,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every request has its id and its one log line, whatever answers it.
     "booking_site.request_log.request_log",
+    # Cross-Origin-Resource-Policy: same-origin on every response: before
+    # the probes and WhiteNoise, so that their answers have it too.
+    "booking_site.middleware.resource_policy",
     # /healthz and /readyz, before the Host check and the HTTPS redirect: load
     # balancers ask by IP address over plain HTTP (booking_site/health.py).
     "booking_site.health.probes",
@@ -266,6 +335,9 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "booking_site.middleware.permissions_policy",
     "csp.middleware.CSPMiddleware",
+    # Posts from other sites' pages get the 403 page before any view or the
+    # diary sees them; after the headers above, so that page has them too.
+    "booking_site.same_origin.same_origin",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -298,6 +370,12 @@ SESSION_COOKIE_HTTPONLY = True
 _PROXY_SSL_HEADER = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
 if _PROXY_SSL_HEADER:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+# The server in front of Django (gunicorn with a certificate) ends TLS itself,
+# with no proxy: then the site knows its scheme without that header. Read
+# only by `check --deploy` (booking_site.E001 in bookings/checks.py), which
+# otherwise takes an HTTPS site with no proxy header for one that would
+# compare https:// origins with its own http:// one (booking_site/same_origin.py).
+ENDS_TLS = env.bool("DJANGO_ENDS_TLS", default=False)
 # The booking pages' URLs name a practitioner and a time: no other site needs them.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -307,11 +385,18 @@ PERMISSIONS_POLICY = (
     " microphone=(), payment=(), usb=()"
 )
 # Our own files only: no inline script or style, nothing from another site.
-# Bootstrap's CSS draws its check marks from data: images.
+# Nothing by default; each kind of thing a page loads is named. Bootstrap's
+# CSS draws its check marks from data: images, and the favicon is data:.
+# Fonts: a designer's web font from THEME_DIR/static (docs/designers.md).
+# No connect-src, frame-src, media-src, worker-src or manifest-src: no page
+# (the admin's included) fetches, frames, plays or installs anything.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [SELF],
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
+        "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],
@@ -363,7 +448,12 @@ _REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 # would pick django-redis instead whenever that happens to be installed, whose
 # options and serialisation differ.
 _IS_REDIS = _CACHE_URL.partition(":")[0] in {"redis", "rediss", "rediscache"}
-CACHES = {"default": env.cache_url_config(_CACHE_URL, backend=_REDIS_CACHE if _IS_REDIS else None)}
+# dbcache:// is Django's database cache with a cull that never deletes a live
+# confirmation or ledger entry, and an atomic incr (booking_site/db_cache.py).
+_DB_CACHE = "booking_site.db_cache.DatabaseCache"
+_IS_DB_CACHE = _CACHE_URL.partition(":")[0] == "dbcache"
+_CACHE_BACKEND = _REDIS_CACHE if _IS_REDIS else (_DB_CACHE if _IS_DB_CACHE else None)
+CACHES = {"default": env.cache_url_config(_CACHE_URL, backend=_CACHE_BACKEND)}
 if _IS_REDIS:
     # A Redis server that stops answering fails a page in seconds rather than
     # holding every worker until gunicorn kills it. `?socket_timeout=` in the
@@ -377,6 +467,16 @@ if _IS_REDIS:
     for _name in ("key_prefix", "version"):
         if _name in CACHES["default"]:
             CACHES["default"][_name.upper()] = CACHES["default"].pop(_name)
+if not DEBUG and CACHES["default"]["BACKEND"] in NOT_SHARED_CACHES:
+    # Measured with 3 workers on locmem: a confirmation answered 404 on half
+    # the requests, 21 of 30 posts passed a limit of 10, and one form posted
+    # 3 times at once booked 3 times.
+    raise _missing(
+        "CACHE_URL",
+        "a cache every worker process and server shares, with an atomic add:"
+        " redis://127.0.0.1:6379/1, or dbcache://booking_cache after"
+        f" `manage.py createcachetable` (not {CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}).",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -431,6 +531,10 @@ READINESS_DIARY_SECONDS = _number("READINESS_DIARY_SECONDS", 30, whole=True)
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
+# Error reports (the mail to ADMINS, the debug page) hide the password in any
+# URL too: Django hides settings by name only, and PHYSIODIARY_PROXY,
+# CACHE_URL's CACHES location and DATABASE_URL have none that it knows.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "booking_site.error_reports.UrlPasswordFilter"
 
 # One line per request (booking_site/request_log.py) and per Physiodiary
 # call, each with the request's id; confirmation references hidden in all.
