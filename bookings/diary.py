@@ -119,6 +119,23 @@ class Search:
 
     free_times: tuple[Slot, ...]
     unchecked: tuple[tuple[Practitioner, Room], ...] = ()
+    #: The days with a free time among every day the answers covered, for the
+    #: overview of free days and the Earlier and Later links: no further call.
+    free_days: frozenset[dt.date] = frozenset()
+    #: The days those answers covered, first to last (None: not known, as when a pair failed).
+    known: tuple[dt.date, dt.date] | None = None
+
+    def knows(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the answers covered every day from `first` to `last`."""
+        return self.known is not None and self.known[0] <= first and last <= self.known[1]
+
+    def free_between(self, first: dt.date, last: dt.date) -> bool | None:
+        """Whether any day from `first` to `last` has a free time (None: not known)."""
+        if first > last:
+            return False
+        if not self.knows(first, last):
+            return None
+        return any(first <= day <= last for day in self.free_days)
 
     @property
     def slot_minutes(self) -> int | None:
@@ -146,15 +163,15 @@ def find_free_times(
     """
     pairs = [(p, r) for p in practitioners for r in rooms]
     if len(pairs) == 1:
-        return Search(tuple(_free_times(*pairs[0], start, days, not_before)))
+        return _search([_pair_free_times(*pairs[0], start, days, not_before)], ())
     workers = min(len(pairs), settings.BOOKING_MAX_PARALLEL_SEARCHES)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="free-times") as pool:
         futures = [_submit(pool, _in_worker, *pair, start, days, not_before) for pair in pairs]
-    found: list[Slot] = []
+    found: list[_PairFreeTimes] = []
     unchecked, errors = [], []
     for pair, future in zip(pairs, futures, strict=True):
         try:
-            found.extend(future.result())
+            found.append(future.result())
         except Rejected as exc:
             if not set(exc.codes) <= _UNKNOWN_PAIR:
                 unchecked.append(pair)
@@ -164,8 +181,56 @@ def find_free_times(
             errors.append(exc)
     if errors and len(errors) == len(pairs):
         raise errors[0]
-    found.sort(key=lambda free: (free.start, free.practitioner.name, free.room.name))
-    return Search(tuple(found), tuple(unchecked))
+    return _search(found, tuple(unchecked))
+
+
+@dataclass(frozen=True)
+class _PairFreeTimes:
+    """One pair's free times in the window, and the free days of the whole answer."""
+
+    in_window: list[Slot]
+    free_days: set[dt.date]
+    known: tuple[dt.date, dt.date]
+
+
+def _search(
+    found: list[_PairFreeTimes], unchecked: tuple[tuple[Practitioner, Room], ...]
+) -> Search:
+    free = [slot for pair in found for slot in pair.in_window]
+    free.sort(key=lambda slot: (slot.start, slot.practitioner.name, slot.room.name))
+    # A day is known to have nothing free only if every pair's answer covered it.
+    known = None
+    if found and not unchecked:
+        known = (max(pair.known[0] for pair in found), min(pair.known[1] for pair in found))
+    days = frozenset().union(*(pair.free_days for pair in found))
+    return Search(tuple(free), unchecked, days, known if known and known[0] <= known[1] else None)
+
+
+def one_per_time(
+    search: Search, practitioners: Sequence[Practitioner], rooms: Sequence[Room]
+) -> tuple[Slot, ...]:
+    """Each start time once, for "any" practitioner or room: the site chooses who and where.
+
+    The rule (README, docs/designers.md): of those free at that time, the
+    practitioner listed first in the practice's order, then the room listed
+    first. The diary tells us nothing of how busy each one is, and the
+    practice's own order is one it chose and can change.
+    """
+    rank_p = {p.id: i for i, p in enumerate(practitioners)}
+    rank_r = {r.id: i for i, r in enumerate(rooms)}
+    chosen: dict[dt.datetime, Slot] = {}
+    for free in search.free_times:
+        kept = chosen.get(free.start)
+        rank = (
+            rank_p.get(free.practitioner.id, len(rank_p)),
+            rank_r.get(free.room.id, len(rank_r)),
+        )
+        if kept is None or rank < (
+            rank_p.get(kept.practitioner.id, len(rank_p)),
+            rank_r.get(kept.room.id, len(rank_r)),
+        ):
+            chosen[free.start] = free
+    return tuple(sorted(chosen.values(), key=lambda free: free.start))
 
 
 def first_free_day(
@@ -225,42 +290,91 @@ _UNKNOWN_PAIR = {ErrorCode.INVALID_SECTION_ID, ErrorCode.INVALID_STAFF_ID}
 def _free_times(
     practitioner: Practitioner, room: Room, start: dt.date, days: int, not_before: dt.datetime
 ) -> list[Slot]:
+    return _pair_free_times(practitioner, room, start, days, not_before).in_window
+
+
+def _pair_free_times(
+    practitioner: Practitioner, room: Room, start: dt.date, days: int, not_before: dt.datetime
+) -> _PairFreeTimes:
     end = start + dt.timedelta(days=days)
-    answer = _free_span(practitioner.id, room.id, start, end)
+    first, after, answer = _free_span(practitioner.id, room.id, start, end)
     # Labelled with the practitioner and room asked about: the vendor's own
     # example echoes other ids than those requested.
-    return [
+    every = [
         Slot(practitioner, room, when, answer.slot_minutes)
         for day in answer.days
-        if start <= day.date < end
+        if first <= day.date < after
         for moment in day.times
         if (when := clock.at(day.date, moment)) >= not_before and clock.exists(when)
     ]
+    return _PairFreeTimes(
+        [free for free in every if start <= free.start.date() < end],
+        {free.start.date() for free in every},
+        (first, after - dt.timedelta(days=1)),
+    )
 
 
 @sensitive_variables()  # the API key, in the client's frames, in error reports
-def _free_span(practitioner_id: int, room_id: int, start: dt.date, end: dt.date) -> FreeList:
-    """The pair's free times covering the days from `start` to before `end`.
+def _free_span(
+    practitioner_id: int, room_id: int, start: dt.date, end: dt.date
+) -> tuple[dt.date, dt.date, FreeList]:
+    """The pair's free times covering the days from `start` to before `end`, and the
+    days the answer covers (first, and the day after the last).
 
     From the cache if a recent answer covers them; otherwise one call, for
-    every bookable day from `start` (as many as one request may ask for).
+    every bookable day from today (as many as one request may ask for), so
+    that the overview of free days and Earlier know the days before `start`.
     """
     key = _free_times_key(practitioner_id, room_id)
     cached = cache.get(key)
     if cached is not None and cached[0] <= start and end <= cached[1]:
-        return cached[2]
-    rest = (clock.last_bookable_day() - start).days + 1
-    days = max((end - start).days, min(rest, MAX_DAYS_PER_REQUEST))
-    answer = get_client().free_times(practitioner_id, room_id, start, days)
+        return cached
+    first = min(clock.today(), start)
+    if (end - first).days > MAX_DAYS_PER_REQUEST:
+        first = start  # from today would not reach `end` in one request: from `start`
+    rest = (clock.last_bookable_day() - first).days + 1
+    days = max((end - first).days, min(rest, MAX_DAYS_PER_REQUEST))
+    answer = get_client().free_times(practitioner_id, room_id, first, days)
+    span = (first, first + dt.timedelta(days=days), answer)
     if settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
-        span = (start, start + dt.timedelta(days=days), answer)
         cache.set(key, span, settings.BOOKING_FREE_TIMES_CACHE_SECONDS)
-    return answer
+    return span
 
 
 def forget_free_times(practitioner_id: int, room_id: int) -> None:
     """Drop the pair's cached free times: a booking (or an attempt) changed them."""
     cache.delete(_free_times_key(practitioner_id, room_id))
+
+
+def rooms_known_empty(practitioners: Sequence[Practitioner], rooms: Sequence[Room]) -> set[int]:
+    """The rooms where none of `practitioners` has a free time until the last bookable day.
+
+    From the cached answers only, never a call: step 1 must not wait on the
+    diary for a hint. A pair with no cached answer, or one that does not
+    cover every bookable day, might have a free time, so its room is not
+    in the set.
+    """
+    keys = {_free_times_key(p.id, r.id): r.id for p in practitioners for r in rooms}
+    cached = cache.get_many(list(keys))
+    first, last = clock.today(), clock.last_bookable_day()
+    not_before = clock.earliest_bookable()
+    empty = {r.id for r in rooms}
+    for key, room_id in keys.items():
+        span = cached.get(key)
+        covers = span is not None and span[0] <= first and last < span[1]
+        if not covers or _any_free(span[2], not_before):
+            empty.discard(room_id)
+    return empty
+
+
+def _any_free(answer: FreeList, not_before: dt.datetime) -> bool:
+    last = clock.last_bookable_day()
+    return any(
+        (when := clock.at(day.date, moment)) >= not_before and clock.exists(when)
+        for day in answer.days
+        if day.date <= last
+        for moment in day.times
+    )
 
 
 def _free_times_key(practitioner_id: int, room_id: int) -> str:
@@ -273,8 +387,8 @@ def _submit(pool: ThreadPoolExecutor, work: Callable[..., T], *args: Any) -> Fut
     return pool.submit(contextvars.copy_context().run, work, *args)
 
 
-def _in_worker(*args: Any) -> list[Slot]:
-    return _in_worker_thread(_free_times, *args)
+def _in_worker(*args: Any) -> _PairFreeTimes:
+    return _in_worker_thread(_pair_free_times, *args)
 
 
 def _in_worker_thread(work: Callable[..., T], *args: Any) -> T:

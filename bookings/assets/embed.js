@@ -64,6 +64,7 @@
     window.addEventListener("message", function (event) {
       if (event.origin !== site || event.source !== frame.contentWindow) return;
       var data = event.data;
+      if (data && data.type === "physio-booking:continue") return reveal(Number(data.bottom), Number(data.chosen));
       if (!data || data.type !== "physio-booking:size") return;
       heard = true;
       working(true);
@@ -78,6 +79,15 @@
         if (loads > 1 && (top < 0 || top > window.innerHeight / 2)) frame.scrollIntoView();
       }
     });
+
+    // A time chosen: scroll the booking's Continue into view (the frame is as tall as
+    // its content, so it cannot stick to this screen), keeping the chosen time in view.
+    function reveal(bottom, chosen) {
+      if (!(bottom > 0 && bottom < 100000 && chosen >= 0 && chosen < bottom)) return;
+      var top = frame.getBoundingClientRect().top;
+      var by = Math.min(top + bottom + 16 - window.innerHeight, top + chosen - 8);
+      if (by > 0) window.scrollBy(0, by);
+    }
 
     while (holder.firstChild) holder.removeChild(holder.firstChild);
     holder.appendChild(frame);

@@ -75,7 +75,12 @@ def _page(
         passed="passed" in request.GET,
     )
     if not search.free_times and window.later:
-        context.update(_next_free_day(form.choice, who, where, window.later))
+        if search.knows(window.later, clock.last_bookable_day()):
+            # The answers already cover the rest of the bookable days: no call.
+            later = [day for day in search.free_days if day >= window.later]
+            context.update(next_free_context(form.choice, min(later, default=None)))
+        else:
+            context.update(_next_free_day(form.choice, who, where, window.later))
     return render_step(request, "times", context, status=400 if no_time_chosen else 200)
 
 
@@ -93,25 +98,48 @@ def times_context(
 ) -> dict[str, Any]:
     """What times.html gets, but for the look ahead to the next free day (a diary call:
     `next_free_context`). Apart from the view so that /preview/ renders the same names."""
+    many = len(who) * len(where) > 1
+    # "Any": each time once, with the practitioner and room the site chooses
+    # (diary.one_per_time's rule); the details page names them, with Change links.
+    shown = diary.one_per_time(search, who, where) if many else search.free_times
     context = {
         "choice": choice,
         "window": window,
         "search": search,
-        "days": _by_day(search.free_times),
-        "many": len(who) * len(where) > 1,
+        "days": _by_day(shown),
+        "many": many,
         "practitioner": who[0] if len(who) == 1 else None,
         "room": where[0] if len(where) == 1 else None,
         "no_time_chosen": no_time_chosen,
         "error_links": [(_first_radio(search), "Choose a time")] if no_time_chosen else [],
         "passed": passed,
-        "earlier_url": window_url(choice, window.earlier),
-        "later_url": window_url(choice, window.later),
+        "earlier_url": window_url(
+            choice, window.earlier if _reaches_earlier(window, search) else None
+        ),
+        "later_url": window_url(choice, window.later if _reaches_later(window, search) else None),
+        "overview": free_days_overview(choice, window, search),
         "horizon_days": settings.BOOKING_HORIZON_DAYS,
         "can_choose": len(practitioners) > 1 or len(rooms) > 1,
     }
     if not search.free_times:
         context["wider_urls"] = _wider(choice, who, where, practitioners, rooms)
     return context
+
+
+def _reaches_earlier(window: wizard.Window, search: diary.Search) -> bool:
+    """Whether Earlier leads to a free time (or might: the answers did not cover those days)."""
+    if window.earlier is None:
+        return False
+    before = window.start - dt.timedelta(days=1)
+    return search.free_between(clock.today(), before) is not False
+
+
+def _reaches_later(window: wizard.Window, search: diary.Search) -> bool:
+    """Whether Later leads to a free time (or might). An empty window keeps it while the
+    next free day is unknown: the look ahead may fail, and Later is then the way on."""
+    if window.later is None:
+        return False
+    return search.free_between(window.later, clock.last_bookable_day()) is not False
 
 
 def _wider(
@@ -178,3 +206,59 @@ def _by_day(free_times: tuple[Slot, ...]) -> list[tuple[dt.date, list[PartOfDay]
         parts = [PartOfDay(name, list(times)) for name, times in groupby(on_day, key=_part_of_day)]
         days.append((day, parts))
     return days
+
+
+# --- The overview of free days ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewDay:
+    """One day of the overview's month. `free`: True, False, or None where the answers
+    did not cover it (a link all the same); `url` None for a day that cannot be booked."""
+
+    date: dt.date
+    free: bool | None
+    url: str | None
+    shown: bool  # one of the days the page shows below
+
+
+def free_days_overview(
+    choice: dict[str, str], window: wizard.Window, search: diary.Search
+) -> dict[str, Any]:
+    """The month of the window's first day, a week to a row, from the answers already had:
+    which days have free times, each bookable day a link to its own window. No call."""
+    first = window.start.replace(day=1)
+    following = (first + dt.timedelta(days=31)).replace(day=1)
+    today, last = clock.today(), clock.last_bookable_day()
+    weeks: list[list[OverviewDay | None]] = [[None] * first.weekday()]
+    for offset in range((following - first).days):
+        day = first + dt.timedelta(days=offset)
+        if len(weeks[-1]) == 7:
+            weeks.append([])
+        bookable = today <= day <= last
+        free = (day in search.free_days) if search.knows(day, day) else None
+        weeks[-1].append(
+            OverviewDay(
+                date=day,
+                free=free if bookable else False,
+                url=window_url(choice, day) if bookable else None,
+                shown=window.start <= day <= window.end,
+            )
+        )
+    weeks[-1].extend([None] * (7 - len(weeks[-1])))
+    before = first - dt.timedelta(days=1)
+    return {
+        "month": first,
+        "weekdays": _WEEKDAYS,
+        "weeks": weeks,
+        "previous_month_url": window_url(choice, max(before.replace(day=1), today))
+        if before >= today
+        else None,
+        "next_month_url": window_url(choice, following) if following <= last else None,
+    }
+
+
+_WEEKDAYS = tuple(
+    (name, name[:3])
+    for name in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+)

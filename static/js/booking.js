@@ -39,6 +39,22 @@
     hint.replaceChildren(button);
   }
 
+  // The times page: Continue says which time ("Continue with Tuesday 8 December,
+  // 10:30"); without this script it says "Continue", and works the same.
+  var times = document.getElementById("free-times");
+  var proceed = times && times.querySelector("[data-continue]");
+  var chosen = function () {
+    return times.querySelector("input[name=slot]:checked");
+  };
+  var nameChosen = function () {
+    var radio = chosen();
+    if (radio && radio.getAttribute("data-when")) proceed.textContent = "Continue with " + radio.getAttribute("data-when");
+  };
+  if (proceed) {
+    times.addEventListener("change", nameChosen);
+    nameChosen(); // a time kept by the browser on Back
+  }
+
   // Inside a practice's page (embed.js): show "Open in a new tab", and tell
   // the page how tall this one is, so its frame fits with no scroll bar of
   // its own. Only a parent on EMBED_ALLOWED_ORIGINS is told anything.
@@ -69,6 +85,18 @@
     if (!event.data || event.data.type !== "physio-booking:hello") return;
     parentOrigin = event.origin;
     tell();
+  });
+  // A time chosen: the frame is as tall as this page, so nothing here can stick
+  // to the practice's screen. Tell the page where Continue and the chosen time are
+  // (px from this page's top); embed.js scrolls Continue into view, never the time out.
+  if (proceed) times.addEventListener("change", function () {
+    var radio = chosen();
+    if (!parentOrigin || !radio) return;
+    window.parent.postMessage({
+      type: "physio-booking:continue",
+      bottom: Math.ceil(proceed.getBoundingClientRect().bottom + window.scrollY),
+      chosen: Math.floor(radio.parentNode.getBoundingClientRect().top + window.scrollY)
+    }, parentOrigin);
   });
   if (window.ResizeObserver) new ResizeObserver(tell).observe(root);
   else window.addEventListener("resize", tell);

@@ -131,9 +131,10 @@ def test_one_practitioner_in_one_room_is_one_call(fake, today):
     request = fake.requests[0]
     assert request["action"] == "freeList"
     assert (request["staffId"], request["sectionId"]) == (ANNA.id, ROOM_2.id)
-    # Every bookable day from `day`, in the one call: the cache serves the rest.
-    rest = (clock.last_bookable_day() - day).days + 1
-    assert (request["date"], request["numDays"]) == (f"{day:%Y%m%d}", rest)
+    # Every bookable day from today, in the one call: the cache serves the rest,
+    # and the days before `day` are known for the overview of free days.
+    rest = (clock.last_bookable_day() - today).days + 1
+    assert (request["date"], request["numDays"]) == (f"{today:%Y%m%d}", rest)
     assert [f.start for f in search.free_times] == [
         at(day, t) for t in ["1415", "1500", "1715", "1800", "1845", "1930"]
     ]
@@ -341,16 +342,15 @@ def test_nearest_free_times_leave_out_times_too_soon(fake, today, settings):
     assert [f.start for f in nearest] == [at(day, "0945")]
 
 
-def test_nearest_free_times_look_around_the_wanted_day_but_not_before_today(fake, today):
+def test_nearest_free_times_ask_from_today_over_the_horizon(fake, today, settings):
+    settings.BOOKING_FREE_TIMES_CACHE_SECONDS = 0
     wanted_day = today + dt.timedelta(days=10)
     fake.answer(ANNA, ROOM_2, free_days({}))
     diary.nearest_free_times(ANNA, ROOM_2, at(wanted_day, "0900"), not_before=midnight(today))
     diary.nearest_free_times(ANNA, ROOM_2, at(today, "2300"), not_before=midnight(today))
     first, second = fake.requests
-    assert first["date"] == f"{wanted_day - dt.timedelta(days=3):%Y%m%d}"
-    assert second["date"] == f"{today:%Y%m%d}"
-    assert first["numDays"] == (clock.last_bookable_day() - wanted_day).days + 4
-    assert second["numDays"] == (clock.last_bookable_day() - today).days + 1
+    assert first["date"] == second["date"] == f"{today:%Y%m%d}"
+    assert first["numDays"] == second["numDays"] == (clock.last_bookable_day() - today).days + 1
 
 
 # --- first_free_day -----------------------------------------------------------------
@@ -363,8 +363,8 @@ def test_first_free_day_looks_over_the_rest_of_the_horizon_in_one_call(fake, tod
     fake.answer(ANNA, ROOM_2, free_days({found: ["1415"], found + dt.timedelta(days=2): ["0900"]}))
     assert diary.first_free_day([ANNA], [ROOM_2], start) == found
     (request,) = fake.requests
-    assert request["date"] == f"{start:%Y%m%d}"
-    assert request["numDays"] == (clock.last_bookable_day() - start).days + 1 == 83
+    assert request["date"] == f"{today:%Y%m%d}"
+    assert request["numDays"] == (clock.last_bookable_day() - today).days + 1 == 90
 
 
 def test_first_free_day_asks_about_every_pair_once(fake, today):
