@@ -66,6 +66,8 @@ class ChooseForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        #: Whether the room question leaves out rooms with no free time (its hint says so).
+        self.rooms_left_out = False
 
     @classmethod
     def from_query(
@@ -84,6 +86,21 @@ class ChooseForm(forms.Form):
             if value is not None:
                 data[name] = str(value)
         return cls(practitioners, rooms, data=data)
+
+    def offer_rooms_only_where_free(self, empty: set[int]) -> None:
+        """Leave out the rooms known to have no free time for the practitioner chosen.
+
+        The room a link chose stays (it is shown chosen, and the times page says
+        what is free), and if every room is known empty every room stays: the
+        times page then offers the wider searches and the practice's phone.
+        """
+        chosen = self["sectionId"].value()
+        choices = self.fields["sectionId"].choices
+        empty_ids = {str(room_id) for room_id in empty}
+        kept = [choice for choice in choices if choice[0] not in empty_ids or choice[0] == chosen]
+        if any(value != wizard.ANY for value, _ in kept) and len(kept) < len(choices):
+            self.fields["sectionId"].choices = kept
+            self.rooms_left_out = True
 
     @property
     def choice(self) -> dict[str, str]:

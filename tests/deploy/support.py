@@ -92,9 +92,13 @@ class Patient:
     # The four steps, each on the server `base` names.
 
     def choose(self, base: str) -> requests.Response:
+        """Step 1's two questions: who, then which room."""
         page = self.get(base + "/")
         assert page.status_code == 200, page.status_code
-        assert "Anna" in page.text and "Treatment Room 2" in page.text
+        assert "Anna" in page.text
+        page = self.get(f"{base}/?{urlencode({'staffId': ANNA})}")
+        assert page.status_code == 200, page.status_code
+        assert "Treatment Room 2" in page.text
         return page
 
     def times(self, base: str, staff: int = ANNA, room: int = ROOM_2) -> list[str]:

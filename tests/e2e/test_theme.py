@@ -23,7 +23,7 @@ def style(locator, prop: str) -> str:
 
 
 def test_the_brand_colour_accent_radius_and_font_reach_the_page(themed, page, screenshot, axe):
-    page.goto(f"{themed.url}/?staffId=42230")
+    page.goto(f"{themed.url}/?staffId=42230&sectionId=7323")  # the room question
     button = page.get_by_role("button", name="Find a free time")
     assert style(button, "backgroundColor") == PURPLE_RGB
     assert style(button, "color") == "rgb(255, 255, 255)"  # white reads best on purple
@@ -36,7 +36,7 @@ def test_the_brand_colour_accent_radius_and_font_reach_the_page(themed, page, sc
     assert style(header, "backgroundColor") == PURPLE_RGB
     assert style(header, "borderBottomColor") == AMBER_RGB
     assert style(page.locator("body"), "fontFamily") == "Georgia, serif"
-    chosen = page.get_by_role("radio", name="Anna", exact=True)
+    chosen = page.get_by_role("radio", name="Treatment Room 2", exact=True)
     expect(chosen).to_be_checked()
     assert style(chosen, "backgroundColor") == PURPLE_RGB
     screenshot("theme-1-choose")
@@ -52,6 +52,6 @@ def test_the_brand_colour_accent_radius_and_font_reach_the_page(themed, page, sc
 def test_a_light_brand_colour_gets_dark_text(site, settings, page):
     settings.THEME_BRAND_COLOUR = "#ffd54f"
     page.goto(f"{site.url}/")
-    button = page.get_by_role("button", name="Find a free time")
+    button = page.get_by_role("button", name="Continue")
     assert style(button, "backgroundColor") == AMBER_RGB
     assert style(button, "color") == "rgb(27, 27, 27)"
