@@ -40,7 +40,27 @@ def step_context(name: str, context: dict[str, Any]) -> dict[str, Any]:
     """Every step template's context: its step and all the steps (for the progress
     fragment), then the page's own. `name` is the template's, `bookings/<name>.html`."""
     step_name = "booked" if name == "booked_gone" else name
-    return {"step": wizard.step(step_name), "steps": wizard.STEPS, **context}
+    return {
+        "step": wizard.step(step_name),
+        "steps": wizard.STEPS,
+        "back_url": back_url(step_name, context),
+        **context,
+    }
+
+
+def back_url(name: str, context: dict[str, Any]) -> str | None:
+    """The back link's URL: the step before `name`, with the choice made so far.
+
+    A real URL rather than the browser's history, which a framed page hides
+    and a shared link lacks. None on the first page the patient meets (step 1,
+    or step 2 where step 1 has nothing to choose) and on the confirmation: a
+    booking is not undone by going back.
+    """
+    if name == "times":
+        return wizard.url("choose", **context["choice"]) if context.get("can_choose") else None
+    if name == "details":
+        return context.get("change_time_url")  # the times around the chosen one
+    return None
 
 
 def see_other(url: str) -> HttpResponse:
