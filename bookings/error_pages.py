@@ -13,6 +13,8 @@ import math
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 
+from .embedding import new_tab_url
+
 logger = logging.getLogger(__name__)
 
 # The last resort, should the 500 template itself fail to render.
@@ -65,8 +67,15 @@ def too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
 
 
 def unavailable(request: HttpRequest, *, maybe_booked: bool = False) -> HttpResponse:
-    """503: the diary (or the site's own cache) could not be reached, or gave nonsense."""
-    response = page(request, 503, {"maybe_booked": maybe_booked})
+    """503: the diary (or the site's own cache) could not be reached, or gave nonsense.
+
+    "Try again" asks for this same address: for a post, the details page the
+    form was sent to, which a link can only GET (the details page itself keeps
+    what was typed: its own "Try again" sends the form). Never after a booking
+    may have been made: that page says to call before booking again.
+    """
+    retry_url = None if maybe_booked else new_tab_url(request)
+    response = page(request, 503, {"maybe_booked": maybe_booked, "retry_url": retry_url})
     response["Retry-After"] = "60"
     # Its cause is logged already, by the client's line for each call or by
     # StoreDown; Django's own "Service Unavailable: /times/" at ERROR would
