@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from . import embedding, theme, views
 from .confirmations import REFERENCE_PATTERN
+from .views import statements
 
 app_name = "bookings"
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("times/", views.times, name="times"),
     path("details/", views.details, name="details"),
     re_path(rf"^booked/(?P<reference>{REFERENCE_PATTERN})/$", views.booked, name="booked"),
+    path("privacy/", statements.privacy, name="privacy"),
+    path("accessibility/", statements.accessibility, name="accessibility"),
     re_path(
         rf"^booked/(?P<reference>{REFERENCE_PATTERN})/appointment\.ics$",
         views.booked_calendar,

@@ -19,9 +19,10 @@ from django.urls import reverse
 from bookings import clock, views, wizard
 from bookings.context_processors import practice
 from bookings.diary import Search
+from bookings.embedding import new_tab_url
 from bookings.forms import HONEYPOT_FILLED, ChooseForm, DetailsForm
 from bookings.slots import Slot
-from bookings.views import Problem
+from bookings.views import Problem, statements
 from physiodiary import ApiError, ErrorCode
 
 from .samples import (
@@ -46,6 +47,7 @@ Build = Callable[[HttpRequest], Context]
 
 
 def choose(request: HttpRequest) -> Context:
+    # The first question, at /: who.
     return views.step_context("choose", views.choose_context(ChooseForm(PRACTITIONERS, ROOMS)))
 
 
@@ -54,6 +56,15 @@ def choose_unknown(request: HttpRequest) -> Context:
     form = ChooseForm(PRACTITIONERS, ROOMS, data={"staffId": "99999", "sectionId": wizard.ANY})
     form.is_valid()
     return views.step_context("choose", views.choose_context(form))
+
+
+def choose_room(request: HttpRequest) -> Context:
+    # The second question, /?staffId=42230: Anna has no free time in room 1 (from
+    # the cached answers), so only the rooms she can be booked in are offered.
+    form = ChooseForm.from_query(PRACTITIONERS, ROOMS, {"staffId": str(ANNA.id)})
+    form.is_valid()
+    form.offer_rooms_only_where_free({ROOMS[0].id})
+    return views.step_context("choose", views.choose_context(form, "sectionId"))
 
 
 def choose_closed(request: HttpRequest) -> Context:
@@ -66,11 +77,27 @@ _ONE = {"staffId": str(ANNA.id), "sectionId": str(ROOM_2.id)}
 _ANY = {"staffId": wizard.ANY, "sectionId": wizard.ANY}
 
 
+def _searched(found: tuple[Slot, ...], *, later: bool = True, **more: Any) -> Search:
+    """A search as the diary's answers over the whole horizon give it: the overview of
+    free days shows the sample times' days and, with `later`, each weekday after them."""
+    days = {free.start.date() for free in found}
+    if later and found:
+        after = max(days)
+        last = clock.last_bookable_day()
+        days |= {
+            after + dt.timedelta(days=n)
+            for n in range(3, (last - after).days + 1)
+            if (after + dt.timedelta(days=n)).weekday() < 5 and n % 4
+        }
+    known = (clock.today(), clock.last_bookable_day())
+    return Search(found, free_days=frozenset(days), known=known, **more)
+
+
 def times_one(
     request: HttpRequest, *, no_time_chosen: bool = False, passed: bool = False
 ) -> Context:
     shown = window()
-    search = Search(free_times(((ANNA, ROOM_2),), shown, (45,)))
+    search = _searched(free_times(((ANNA, ROOM_2),), shown, (45,)))
     context = views.times_context(
         _ONE,
         shown,
@@ -89,9 +116,13 @@ def times_any(request: HttpRequest, *, unchecked: bool = False) -> Context:
     shown = window()
     if unchecked:
         # One diary could not be read, and the others' slots differ in length.
-        search = Search(free_times(PAIRS[:2], shown, (45, 30)), unchecked=(PAIRS[2],))
+        found = free_times(PAIRS[:2], shown, (45, 30))
+        # A diary not read: which days are free is not known, so every day is a link.
+        search = Search(
+            found, unchecked=(PAIRS[2],), free_days=frozenset(f.start.date() for f in found)
+        )
     else:
-        search = Search(free_times(PAIRS, shown, (45,)))
+        search = _searched(free_times(PAIRS, shown, (45,)))
     context = views.times_context(
         _ANY, shown, search, list(PRACTITIONERS), list(ROOMS), PRACTITIONERS, ROOMS
     )
@@ -101,9 +132,16 @@ def times_any(request: HttpRequest, *, unchecked: bool = False) -> Context:
 def times_empty(request: HttpRequest, *, next_free: str) -> Context:
     """No free time in the window; then the look ahead found a day, none, or failed."""
     shown = window()
-    context = views.times_context(_ONE, shown, Search(()), [ANNA], [ROOM_2], PRACTITIONERS, ROOMS)
-    if next_free == "found" and shown.later:
-        day = min(shown.later + dt.timedelta(days=2), clock.last_bookable_day())
+    # The overview as the answers give it: every day known to have nothing free but, for the
+    # next free day, that one; with the look ahead failed, nothing known.
+    day = (
+        min(shown.later + dt.timedelta(days=2), clock.last_bookable_day()) if shown.later else None
+    )
+    search = Search(()) if next_free == "failed" else _searched(())
+    if next_free == "found" and day:
+        search = Search((), free_days=frozenset({day}), known=search.known)
+    context = views.times_context(_ONE, shown, search, [ANNA], [ROOM_2], PRACTITIONERS, ROOMS)
+    if next_free == "found" and day:
         context.update(views.next_free_context(_ONE, day))
     elif next_free == "none":
         context.update(views.next_free_context(_ONE, None))
@@ -211,6 +249,19 @@ def email(request: HttpRequest, *, moved: bool = False) -> Context:
 
 def error_page(request: HttpRequest) -> Context:
     return {}
+
+
+def unavailable(request: HttpRequest) -> Context:
+    # As error_pages.unavailable: "Try again" asks for the same address (here, the preview's).
+    return {"maybe_booked": False, "retry_url": new_tab_url(request)}
+
+
+def privacy(request: HttpRequest) -> Context:
+    return {**statements.privacy_context(), "back_url": reverse("bookings:choose")}
+
+
+def accessibility(request: HttpRequest) -> Context:
+    return {"back_url": reverse("bookings:choose")}
 
 
 def maybe_booked(request: HttpRequest) -> Context:

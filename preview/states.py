@@ -45,14 +45,24 @@ STEP_3 = "Step 3: your details"
 STEP_4 = "Step 4: booked"
 EMAIL = "The confirmation email"
 ERRORS = "Error pages"
+STATEMENTS = "Privacy and accessibility (linked from every footer)"
 
 CHOOSE, TIMES, DETAILS = "bookings/choose.html", "bookings/times.html", "bookings/details.html"
 BOOKED, GONE = "bookings/booked.html", "bookings/booked_gone.html"
+PRIVACY = "bookings/privacy.html"
 EMAIL_PAGE = "preview/email.html"
 _EMAIL_TEMPLATES = "bookings/email/subject.txt and bookings/email/confirmation.txt"
 
 _STEP_1 = (
-    State("choose", STEP_1, "Choose a practitioner and a room", CHOOSE, 200, contexts.choose),
+    State("choose", STEP_1, "Who would you like to see?", CHOOSE, 200, contexts.choose),
+    State(
+        "choose-room",
+        STEP_1,
+        "Which room? (after the practitioner; rooms with no free time left out)",
+        CHOOSE,
+        200,
+        contexts.choose_room,
+    ),
     State(
         "choose-unknown",
         STEP_1,
@@ -269,7 +279,14 @@ _ERRORS = (
     State("404", ERRORS, "404: page not found", "404.html", 404, contexts.error_page),
     State("429", ERRORS, "429: too many requests", "429.html", 429, contexts.too_many),
     State("500", ERRORS, "500: a fault of ours", "500.html", 500, contexts.error_page),
-    State("503", ERRORS, "503: the diary is unavailable", "503.html", 503, contexts.error_page),
+    State(
+        "503",
+        ERRORS,
+        "503: the diary is unavailable (Try again, opening hours)",
+        "503.html",
+        503,
+        contexts.unavailable,
+    ),
     State(
         "503-maybe-booked",
         ERRORS,
@@ -281,7 +298,37 @@ _ERRORS = (
     ),
 )
 
-STATES: tuple[State, ...] = (*_STEP_1, *_STEP_2, *_STEP_3, *_PROBLEMS, *_STEP_4, *_EMAIL, *_ERRORS)
+_STATEMENTS = (
+    State("privacy", STATEMENTS, "Privacy (the built-in page)", PRIVACY, 200, contexts.privacy),
+    State(
+        "privacy-embedded",
+        STATEMENTS,
+        "Privacy, as inside a practice's website (reached from the footer)",
+        PRIVACY,
+        200,
+        contexts.privacy,
+        framed=True,
+    ),
+    State(
+        "accessibility",
+        STATEMENTS,
+        "Accessibility statement",
+        "bookings/accessibility.html",
+        200,
+        contexts.accessibility,
+    ),
+)
+
+STATES: tuple[State, ...] = (
+    *_STEP_1,
+    *_STEP_2,
+    *_STEP_3,
+    *_PROBLEMS,
+    *_STEP_4,
+    *_EMAIL,
+    *_ERRORS,
+    *_STATEMENTS,
+)
 
 BY_SLUG = {state.slug: state for state in STATES}
 

@@ -9,6 +9,7 @@ cached, not indexed.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from .origins import drawn_by
 from .states import BY_SLUG, STATES, State, grouped
 
 
@@ -58,6 +60,11 @@ def _seen_as(request: HttpRequest, state: State) -> HttpRequest:
     return seen_as
 
 
+def _real_names(state: State) -> list[str]:
+    """The real templates a state shows (the email's two, inside the preview's own page)."""
+    return re.findall(r"[\w./-]+\.(?:html|txt)", state.shows)
+
+
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], state: State | None
 ) -> HttpResponse:
@@ -68,6 +75,8 @@ def _render(
         "preview_state": state,
         "preview_previous": STATES[position - 1] if position > 0 else None,
         "preview_next": STATES[position + 1] if 0 <= position < len(STATES) - 1 else None,
+        "preview_drawn": [drawn_by(name) for name in _real_names(state)] if state else [],
+        "preview_theme_dir": settings.THEME_DIR,
     }
     response = render(request, "preview/page.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

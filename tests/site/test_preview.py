@@ -20,11 +20,12 @@ SLUGS = [state.slug for state in states.STATES]
 
 #: What shows that each state is the one its name says (the variant, not just the page).
 EXPECTED = {
-    "choose": "Find a free time",
+    "choose": "Who would you like to see?",
+    "choose-room": "Only the rooms with a free time in the next",
     "choose-unknown": "the one asked for is not taking online bookings",
     "choose-closed": "No practitioner is taking online bookings at the moment",
     "times": 'class="free-times"',
-    "times-any": "free-times-labelled",
+    "times-any": "we will choose a practitioner and room free then",
     "times-unchecked": "We could not check every diary just now",
     "times-no-time-chosen": "There is a problem",
     "times-passed": "The time you chose is no longer available to book online",
@@ -49,7 +50,7 @@ EXPECTED = {
     "details-too-many": "Too many booking attempts",
     "details-rejected": "The practice's diary could not take this booking online",
     "details-unavailable": "We cannot reach the practice's diary just now",
-    "booked": "Your appointment is booked",
+    "booked": "Appointment booked",
     "booked-moved": "Please note the time.",
     "booked-gone": "This confirmation is no longer available",
     "email": "Your appointment is booked.",
@@ -62,6 +63,9 @@ EXPECTED = {
     "500": "Sorry, something went wrong on our side",
     "503": "Online booking is unavailable just now",
     "503-maybe-booked": "Please do not book again yet",
+    "privacy": "is responsible for it (the “controller”)",
+    "privacy-embedded": ['class="is-embedded"', "Where your details go"],
+    "accessibility": "Web Content Accessibility Guidelines version 2.2",
 }
 
 BANNER = "Preview: sample data — nothing is booked"
@@ -235,3 +239,67 @@ def test_the_other_tests_see_no_preview(client):
         with pytest.raises(Resolver404):
             resolve(url)
     assert client.get("/preview/").status_code == 404
+
+
+# --- Which file drew the page: the designer's, from THEME_DIR, or ours ----------------
+
+
+@pytest.fixture
+def theme_dir(settings, tmp_path):
+    """A designer's THEME_DIR in a temporary folder, its templates first, as settings.py puts it."""
+    (tmp_path / "templates" / "bookings").mkdir(parents=True)
+    settings.THEME_DIR = tmp_path
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    return tmp_path
+
+
+def drawn_line(body: str) -> str:
+    """The banner's sentence on the page's template, as text."""
+    found = re.search(r'<p class="mb-1 preview-drawn">(.*?)</p>', body, re.S)
+    assert found, "the banner names no template"
+    return " ".join(re.sub(r"<[^>]+>", "", found[1]).split())
+
+
+def test_the_banner_names_our_stock_template_when_the_theme_has_none(client, debug, theme_dir):
+    line = drawn_line(html(client.get("/preview/times/")))
+
+    assert line.startswith("Drawn by bookings/times.html: ours, the stock template")
+    assert "(THEME_DIR has no file of that name)" in line
+    assert "templates/bookings/times.html" in line
+    assert "It extends bookings/step.html (ours), base.html (ours)." in line
+
+
+def test_the_banner_says_the_designers_override_drew_the_page(client, debug, theme_dir):
+    (theme_dir / "templates" / "bookings" / "times.html").write_text(
+        '{% extends "bookings/times.html" %}'
+        "{% block step_intro %}<p>Our own words above the times.</p>{% endblock %}"
+    )
+
+    body = html(client.get("/preview/times/"))
+    line = drawn_line(body)
+
+    assert "Our own words above the times." in body  # the override really is in use
+    assert line.startswith("Drawn by bookings/times.html: yours, from THEME_DIR,")
+    assert "THEME_DIR/templates/bookings/times.html" in line
+    # The override extends our template of the same name, which extends step.html.
+    assert "It extends bookings/times.html (ours), bookings/step.html (ours), base.html" in line
+
+
+def test_the_banner_names_an_overridden_base_among_those_extended(client, debug, theme_dir):
+    base = theme_dir / "templates" / "base.html"
+    base.write_text('{% extends "base.html" %}{% block footer %}Our footer{% endblock %}')
+
+    line = drawn_line(html(client.get("/preview/404/")))
+
+    assert line.startswith("Drawn by 404.html: ours")
+    assert "errors/page.html (ours), base.html (yours, from THEME_DIR), base.html (ours)" in line
+
+
+def test_the_banner_names_both_email_templates(client, debug):
+    body = html(client.get("/preview/email/"))
+
+    assert 'Drawn by <code class="text-reset">bookings/email/subject.txt</code>' in body
+    assert 'Drawn by <code class="text-reset">bookings/email/confirmation.txt</code>' in body
+    assert "THEME_DIR has no file" not in body  # no THEME_DIR set: nothing to say of it
