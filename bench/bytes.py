@@ -206,8 +206,14 @@ def book(base: str, practitioner: str, room: str) -> tuple[list[Response], list[
             page.goto(base + "/")
             settle(page)
             urls.append(page.url)
-            for name in (practitioner, room):
-                page.get_by_role("radio", name=name, exact=True).check()
+            # Step 1 is two questions, two pages: who, then which room.
+            page.get_by_role("radio", name=practitioner, exact=True).check()
+            recorder.step = "1 choose room"
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_url(re.compile(r"/\?staffId="))
+            settle(page)
+            urls.append(page.url)
+            page.get_by_role("radio", name=room, exact=True).check()
 
             recorder.step = "2 times"
             page.get_by_role("button", name="Find a free time").click()
@@ -230,7 +236,7 @@ def book(base: str, practitioner: str, room: str) -> tuple[list[Response], list[
             settle(page)
             urls.append(page.url)
             heading = page.get_by_role("heading", level=1).inner_text()
-            if heading.strip() != "Your appointment is booked":
+            if heading.strip() != "Appointment booked":
                 sys.exit(f"bytes: the booking did not go through: the page says {heading!r}")
             cdp.detach()
             context.close()

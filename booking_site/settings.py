@@ -157,6 +157,38 @@ PRACTICE_NAME = env.str("PRACTICE_NAME", default="Riverside Physiotherapy")
 PRACTICE_PHONE = env.str("PRACTICE_PHONE", default="01632 960 123")
 PRACTICE_EMAIL = env.str("PRACTICE_EMAIL", default="bookings@riverside-physio.example")
 PRACTICE_ADDRESS = env.str("PRACTICE_ADDRESS", default="12 River Street, Exampleton, EX1 2AB")
+# The confirmation page's and email's "What happens next": plain text, paragraphs
+# apart by a blank line (`\n\n` in .env). The default names no time or rule a
+# practice might not keep but the common 24 hours' notice, and its own phone.
+PRACTICE_WHAT_NEXT = env.str(
+    "PRACTICE_WHAT_NEXT",
+    multiline=True,
+    default=(
+        "Please arrive 5 minutes early, so that your appointment can start on time.\n\n"
+        "Wear or bring loose, comfortable clothing, so that the part of you being treated"
+        " can be seen and moved. Bring a list of any medicines you take.\n\n"
+        "If you cannot come, please tell us at least 24 hours before, on"
+        f" {PRACTICE_PHONE}, so that someone else can have the time."
+    ),
+).strip()
+# When the phone is answered, one line each (`\n` in .env), shown wherever
+# online booking cannot help. Hours are the practice's own: a live diary's site
+# shows none until they are set (an upgrade must not show made-up hours); the
+# reference diary's demo practice has some.
+PRACTICE_OPENING_HOURS = env.str(
+    "PRACTICE_OPENING_HOURS",
+    multiline=True,
+    default="" if PHYSIODIARY_API_URL else "Monday to Friday, 8am to 8pm\nSaturday, 9am to 1pm",
+).strip()
+# The practice's own privacy notice, linked beside the details form and in
+# every footer; empty: the site's built-in page (/privacy/). An absolute
+# http(s) address only: it becomes a link's href, so nothing else may reach it.
+PRACTICE_PRIVACY_URL = env.str("PRACTICE_PRIVACY_URL", default="").strip()
+if PRACTICE_PRIVACY_URL and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", PRACTICE_PRIVACY_URL):
+    raise ImproperlyConfigured(
+        "PRACTICE_PRIVACY_URL must be a web address such as"
+        f" https://www.riverside-physio.example/privacy, not {PRACTICE_PRIVACY_URL!r}."
+    )
 
 
 # --- Embedding on the practice's own website ---------------------------------

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 from . import theme
 from .clock import time_zone_label
@@ -16,6 +17,16 @@ def practice(request: HttpRequest | None = None) -> dict[str, Any]:
             "phone": settings.PRACTICE_PHONE,
             "email": settings.PRACTICE_EMAIL,
             "address": settings.PRACTICE_ADDRESS,
+            # Plain text from the settings: paragraphs and lines, so that
+            # templates write the markup and autoescape what the practice wrote.
+            "what_next": _parts(settings.PRACTICE_WHAT_NEXT, "\n\n"),
+            "opening_hours": _parts(settings.PRACTICE_OPENING_HOURS, "\n"),
+            # The practice's own notice, or the site's page naming the practice.
+            "privacy_url": settings.PRACTICE_PRIVACY_URL or reverse("bookings:privacy"),
+            # Another site's page: it opens in a new tab (it may refuse frames).
+            "privacy_elsewhere": bool(settings.PRACTICE_PRIVACY_URL),
+            # Whether what the patient types also goes into an email (the privacy notices say).
+            "confirmation_email": settings.BOOKING_CONFIRMATION_EMAIL,
         },
         "time_zone_label": time_zone_label(),
     }
@@ -30,3 +41,9 @@ def look(request: HttpRequest) -> dict[str, Any]:
         # booking.js talks only to these parents (the frame-ancestors too).
         "embed_origins": " ".join(settings.EMBED_ALLOWED_ORIGINS),
     }
+
+
+def _parts(text: str, separator: str) -> list[str]:
+    """`text`'s non-blank parts, each with its lines joined as one ("\r\n" from Windows too)."""
+    parts = text.replace("\r\n", "\n").split(separator)
+    return [" ".join(part.split()) for part in parts if part.strip()]
