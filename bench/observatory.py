@@ -163,7 +163,10 @@ def wait_until_up(url: str, context: ssl.SSLContext, processes: list, logs: list
         except urllib.error.HTTPError:
             return
         except OSError:
-            time.sleep(0.3)
+            # Not up yet: the pause is a wait on the other thing that can
+            # happen, a server exiting, which the loop then sees at once.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                processes[0].wait(timeout=0.3)
     for log in logs:
         sys.stderr.write(log.read_text())
     sys.exit(f"observatory: {url} did not answer within {START_SECONDS} s (logs above)")

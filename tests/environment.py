@@ -87,7 +87,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_django(*, code: str = "print('started')", **env: str) -> subprocess.CompletedProcess:
+def start_django(
+    *, code: str = "print('started')", development: bool = True, **env: str
+) -> subprocess.CompletedProcess:
     """Import the settings in a fresh interpreter, as a web server would.
 
     With `env` as the site's whole configuration: none from the developer's
@@ -95,8 +97,11 @@ def start_django(*, code: str = "print('started')", **env: str) -> subprocess.Co
     unless `env` names DJANGO_DEBUG, since the default, false, is production,
     which wants a secret key, a diary, a mail server and a shared cache
     before it reads anything else; `clean_environment()` gives none.
+    `development=False` starts it as a server would: no DJANGO_DEBUG unless
+    `env` has it.
     """
-    site = {"DJANGO_DEBUG": "true", **env, "DJANGO_SETTINGS_MODULE": "booking_site.settings"}
+    default = {"DJANGO_DEBUG": "true"} if development else {}
+    site = {**default, **env, "DJANGO_SETTINGS_MODULE": "booking_site.settings"}
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=Path(__file__).resolve().parent.parent,

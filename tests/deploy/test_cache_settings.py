@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from .services import ROOT, clean_environment
+from .. import environment
 
 REDIS = "django.core.cache.backends.redis.RedisCache"
 PRODUCTION = {
@@ -22,15 +20,7 @@ PRODUCTION = {
 
 def start_django(code: str, **env: str) -> str:
     """Run `code` after Django's set-up in a fresh interpreter, as a server starts; its output."""
-    done = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=clean_environment(DJANGO_SETTINGS_MODULE="booking_site.settings", **env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = environment.start_django(code=code, development=False, **env)
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
 

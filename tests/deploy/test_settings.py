@@ -1,12 +1,11 @@
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ..environment import clean_environment, start_django
+from ..environment import start_django
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = {"DJANGO_SECRET_KEY": "s" * 50}
@@ -58,15 +57,7 @@ DEBUG_ON = "from django.conf import settings as s; print(s.DEBUG)"
 
 def start_as_a_server_would(*, code: str = DEBUG_ON, **env: str) -> subprocess.CompletedProcess:
     """Django started with `env` and nothing else: no DJANGO_DEBUG unless `env` has it."""
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=clean_environment(DJANGO_SETTINGS_MODULE="booking_site.settings", **env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return start_django(code=code, development=False, **env)
 
 
 def refused_naming(variable: str, result: subprocess.CompletedProcess) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import caches
 from django.urls import clear_url_caches
 
-from .wizard_support import FakeDiary
+from .wizard_support import ANNA, ROOM_2, WHEN, FakeDiary, details_url, submit
 
 
 @pytest.fixture
@@ -88,3 +88,20 @@ def reload_urls(settings):
     for name, value in before.items():
         setattr(settings, name, value)
     reload()
+
+
+@pytest.fixture
+def patient_pages(client, diary):
+    """One of each page a patient sees, and the error pages, as the site serves them.
+
+    Needs WHEN free: the files that use it offer it in their own `diary`."""
+    booked = submit(client, WHEN)
+    return {
+        "choose": client.get("/"),
+        "times": client.get(f"/times/?staffId={ANNA}&sectionId={ROOM_2}"),
+        "details": client.get(details_url(WHEN)),
+        "details with errors": submit(client, WHEN, email="nope"),
+        "booked": client.get(booked["Location"]),
+        "not found": client.get("/nothing-here/"),
+        "bad link": client.get("/times/?date=nonsense"),
+    }

@@ -13,11 +13,8 @@ from booking_site import static_files
 from bookings import confirmations
 
 from .wizard_support import (
-    ANNA,
     PATIENT,
-    ROOM_2,
     WHEN,
-    details_url,
     html,
     submit,
 )
@@ -30,18 +27,8 @@ def diary(diary):
 
 
 @pytest.fixture
-def pages(client, diary):
-    """One of each page a patient sees, as the site serves them."""
-    booked = submit(client, WHEN)
-    return {
-        "choose": client.get("/"),
-        "times": client.get(f"/times/?staffId={ANNA}&sectionId={ROOM_2}"),
-        "details": client.get(details_url(WHEN)),
-        "details with errors": submit(client, WHEN, email="nope"),
-        "booked": client.get(booked["Location"]),
-        "not found": client.get("/nothing-here/"),
-        "bad link": client.get("/times/?date=nonsense"),
-    }
+def pages(patient_pages):
+    return patient_pages
 
 
 def csp(page) -> dict[str, str]:
