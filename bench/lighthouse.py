@@ -118,7 +118,9 @@ def find_pages(base: str) -> dict[str, str]:
     """A real URL for each step, ending with a real booking's confirmation page."""
     choose = get(base + "/")
     for practitioner in real(choose.values("staffId")):
-        for room in real(choose.values("sectionId")):
+        # Step 1 asks one question a page: the rooms are on the second.
+        rooms = get(f"{base}/?staffId={practitioner}")
+        for room in real(rooms.values("sectionId")):
             path, slots = free_slots(base, practitioner, room)
             if slots:
                 break

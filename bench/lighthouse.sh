@@ -27,7 +27,7 @@ if ! installed; then
   echo "Installing Lighthouse $WANTED into bench/.npm/ ..." >&2
   mkdir -p "$NPM_DIR"
   cp bench/package.json bench/package-lock.json "$NPM_DIR/"
-  (cd "$NPM_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  (cd "$NPM_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   installed || { echo "lighthouse.sh: Lighthouse $WANTED did not install" >&2; exit 1; }
 fi
 

@@ -75,13 +75,14 @@ def free_slots(base: str, staff: str, section: str) -> tuple[str, list[str]]:
 def main(base: str) -> None:
     choose = fetch(base, "/")
     staff_ids = real(choose.values.get("staffId", []))
-    section_ids = real(choose.values.get("sectionId", []))
-    if not staff_ids or not section_ids:
-        sys.exit("load_urls: the choose page lists no practitioner or no room other than 'any'")
+    if not staff_ids:
+        sys.exit("load_urls: the choose page lists no practitioner other than 'any'")
     # Not every practitioner works in every room: take the first pair, in the
-    # choose page's order, that has a free time.
+    # pages' order, that has a free time. Step 1 asks who on `/`, then which
+    # room on `/?staffId=…`.
     for staff in staff_ids:
-        for section in section_ids:
+        rooms = fetch(base, f"/?staffId={staff}")
+        for section in real(rooms.values.get("sectionId", [])):
             times, slots = free_slots(base, staff, section)
             if slots:
                 break

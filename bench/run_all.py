@@ -17,6 +17,8 @@ The benchmarks, in this order (those of bench/ that are missing are skipped):
                                        unless DURATION is set)
     bytes        bench/bytes.py        bytes a booking downloads
     lighthouse   bench/lighthouse.sh   Lighthouse on every page (or lighthouse.py)
+    nu_html      bench/nu_html.py      the Nu HTML Checker on every page a patient can
+                                       see, English and Welsh, plain and framed
     observatory  bench/observatory.py  MDN HTTP Observatory's score, over TLS on ports
                                        80 and 443 of this machine (as root)
 
@@ -75,6 +77,8 @@ def benchmarks() -> list[tuple[str, list[str], dict[str, str]]]:
         found.append(("lighthouse", ["bash", str(BENCH / "lighthouse.sh")], {}))
     elif (BENCH / "lighthouse.py").exists():
         found.append(("lighthouse", [PYTHON, str(BENCH / "lighthouse.py")], {}))
+    if (BENCH / "nu_html.py").exists():
+        found.append(("nu_html", [PYTHON, str(BENCH / "nu_html.py")], {}))
     if (BENCH / "observatory.py").exists():
         found.append(("observatory", [PYTHON, str(BENCH / "observatory.py")], {}))
     return found

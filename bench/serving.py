@@ -95,14 +95,16 @@ def create_cache_table(env: dict[str, str]) -> None:
     subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
 
 
-def wait_until_up(base: str, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
+def wait_until_up(
+    base: str, process: subprocess.Popen, log: Path, seconds: float = 20, ready: str = "/"
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.stderr.write(log.read_text())
             raise RuntimeError(f"gunicorn exited at start-up (its log is above): {base}")
         try:
-            with urllib.request.urlopen(base + "/", timeout=5) as answer:
+            with urllib.request.urlopen(base + ready, timeout=5) as answer:
                 if answer.status == 200:
                     return
         except urllib.error.HTTPError as exc:
@@ -115,14 +117,23 @@ def wait_until_up(base: str, process: subprocess.Popen, log: Path, seconds: floa
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=0.2)
     sys.stderr.write(log.read_text())
-    raise RuntimeError(f"{base}/ did not answer 200 within {seconds} s")
+    raise RuntimeError(f"{base}{ready} did not answer 200 within {seconds} s")
 
 
 @contextlib.contextmanager
 def gunicorn(
-    env: dict[str, str], *, workers: int = 4, threads: int = 1, app: str = "booking_site.wsgi"
+    env: dict[str, str],
+    *,
+    workers: int = 4,
+    threads: int = 1,
+    app: str = "booking_site.wsgi",
+    ready: str = "/",
 ) -> Iterator[str]:
-    """gunicorn serving `app` with `env`, on a free port; its base URL."""
+    """gunicorn serving `app` with `env`, on a free port; its base URL.
+
+    Up once `ready` answers 200: a page needing no diary (`/privacy/`) for a
+    site whose diary is down on purpose, where `/` answers 503.
+    """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as work:
@@ -147,7 +158,7 @@ def gunicorn(
                 stderr=subprocess.STDOUT,
             )
         try:
-            wait_until_up(base, process, log)
+            wait_until_up(base, process, log, ready=ready)
             yield base
         finally:
             process.terminate()
