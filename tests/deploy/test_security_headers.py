@@ -58,7 +58,7 @@ def test_each_style_sheet_and_script_names_the_hash_of_the_bytes_served(site, ht
     page = http.get(site + "/")
     assert page.status_code == 200
     tags = TAGS.findall(page.text)
-    assert len(tags) == 4  # Bootstrap, site.css, /theme.css, booking.js
+    assert len(tags) == 3  # site.css, /theme.css, booking.js
 
     for tag in tags:
         url = attribute(tag, "href") if tag.startswith("<link") else attribute(tag, "src")

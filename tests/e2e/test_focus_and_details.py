@@ -87,8 +87,8 @@ def contrast(ring: str, behind: str) -> float:
 
 
 def settle(page: Page) -> None:
-    """Wait for focus's scroll into view (smooth, where the page asks) and for
-    Bootstrap's buttons to ease their ring in (0.15 s), page scripts or none."""
+    """Wait for focus's scroll into view (smooth, where the page asks) and for any
+    transition a theme gives the ring, page scripts or none."""
     last = None
     for _ in range(40):
         now = page.evaluate("scrollY")

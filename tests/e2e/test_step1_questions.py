@@ -1,11 +1,13 @@
 """Step 1 as two questions, one a page (GOV.UK): who, then which room.
 
 On a phone and a desktop, with JavaScript and without, by keyboard; axe on
-each question; every radio row at least 44 px tall as Chromium lays it out.
+each question; every radio row at least 44 px tall as Chromium lays it out; the
+chosen answer still marked in forced colours (Windows' contrast themes).
 """
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -31,6 +33,32 @@ def expect_question(page: Page, question: str) -> None:
     expect(page.get_by_role("group", name=question)).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(question)
     expect(page.locator("legend > h1")).to_have_text(question)
+
+
+#: Of two PNGs the same size: how many pixels, and how many differ plainly (not by antialiasing).
+DIFFERENT_PIXELS = """async ([first, second]) => {
+  const pixels = async (source) => {
+    const image = new Image();
+    image.src = source;
+    await image.decode();
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    const context = canvas.getContext("2d");
+    context.drawImage(image, 0, 0);
+    return context.getImageData(0, 0, image.width, image.height).data;
+  };
+  const [a, b] = [await pixels(first), await pixels(second)];
+  let differ = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    let by = 0;
+    for (let c = 0; c < 3; c += 1) by += Math.abs(a[i + c] - b[i + c]);
+    if (by > 90) differ += 1;
+  }
+  return [a.length / 4, differ];
+}"""
+
+
+def png(element) -> str:
+    return "data:image/png;base64," + base64.b64encode(element.screenshot()).decode()
 
 
 def expect_rows_44px_tall(page: Page) -> None:
@@ -102,6 +130,20 @@ def test_both_questions_by_keyboard_alone(site, new_page, size):
     expect(page.get_by_role("radio", name="Treatment Room 1", exact=True)).to_be_checked()
     page.keyboard.press("Enter")  # Enter in a radio group sends the form
     page.wait_for_url(re.compile(rf"/times/\?staffId={ANNA}&sectionId={ROOM_1}$"))
+
+
+def test_the_chosen_answer_still_shows_in_forced_colours(site, new_page):
+    # Windows' contrast themes repaint backgrounds: a radio drawn as a filled
+    # background (appearance: none) would look unchosen there, so site.css
+    # hands it back to the system's own radio.
+    page = new_page(**PHONE, forced_colors="active")
+    page.goto(f"{site.url}/")
+    chosen = page.get_by_role("radio", name="Any practitioner")
+    expect(chosen).to_be_checked()
+    unchosen = page.get_by_role("radio", name="Anna", exact=True)
+
+    pixels, differ = page.evaluate(DIFFERENT_PIXELS, [png(chosen), png(unchosen)])
+    assert differ > pixels / 10, (pixels, differ)
 
 
 def test_the_back_link_leads_to_the_first_question(site, nojs_page):

@@ -28,7 +28,7 @@ def test_the_brand_colour_accent_radius_and_font_reach_the_page(themed, page, sc
     assert style(button, "backgroundColor") == PURPLE_RGB
     assert style(button, "color") == "rgb(255, 255, 255)"  # white reads best on purple
     assert style(button, "borderTopLeftRadius") == "12px"
-    # Pressed once, the button is disabled ("Booking…"): still purple, not Bootstrap's blue.
+    # Pressed once, the button is disabled ("Booking…"): still purple, no other colour.
     button.evaluate("element => { element.disabled = true; }")
     assert style(button, "borderTopColor") == PURPLE_RGB
     button.evaluate("element => { element.disabled = false; }")
