@@ -41,7 +41,9 @@ test: setup packages ## Lint, then run every test
 test-quick: setup ## Run the quick tier of the tests
 	$(BIN)/pytest -m "not browser and not deploy and not e2e and not slow"
 
+# The translations are compiled in Python (no GNU gettext needed): bookings/translations.py.
 setup: $(VENV)/.installed
+	$(BIN)/python manage.py compiletranslations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo_diary
 
@@ -51,10 +53,6 @@ $(BIN)/python:
 # Reinstalled whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@# XStatic-Bootstrap ships only an sdist whose setup.py still imports
-	@# pkg_resources, which setuptools 81 removed: build it with an older one.
-	$(BIN)/python -m pip install --quiet 'setuptools<81' wheel
-	$(BIN)/python -m pip install --quiet --no-build-isolation 'XStatic-Bootstrap==5.3.8.0'
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 

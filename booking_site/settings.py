@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import environ
-import xstatic.pkg.bootstrap
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
-from booking_site import static_files
+from booking_site import languages, static_files
 from bookings.backends import NOT_SHARED_CACHES, UNDELIVERED_MAIL
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -153,42 +152,59 @@ SANDBOX_ALLOWED_IPS = env.list("SANDBOX_ALLOWED_IPS", default=["127.0.0.1", "::1
 SANDBOX_LATENCY_MS = _number("SANDBOX_LATENCY_MS", 0, whole=True)
 
 # --- The practice -----------------------------------------------------------
+
+
+def _text(name: str) -> str | None:
+    """A text the practice writes (lines and paragraphs), or None where it is not set."""
+    if name not in os.environ:
+        return None
+    return env.str(name, multiline=True).strip()
+
+
 PRACTICE_NAME = env.str("PRACTICE_NAME", default="Riverside Physiotherapy")
 PRACTICE_PHONE = env.str("PRACTICE_PHONE", default="01632 960 123")
 PRACTICE_EMAIL = env.str("PRACTICE_EMAIL", default="bookings@riverside-physio.example")
 PRACTICE_ADDRESS = env.str("PRACTICE_ADDRESS", default="12 River Street, Exampleton, EX1 2AB")
 # The confirmation page's and email's "What happens next": plain text, paragraphs
-# apart by a blank line (`\n\n` in .env). The default names no time or rule a
-# practice might not keep but the common 24 hours' notice, and its own phone.
-PRACTICE_WHAT_NEXT = env.str(
-    "PRACTICE_WHAT_NEXT",
-    multiline=True,
-    default=(
-        "Please arrive 5 minutes early, so that your appointment can start on time.\n\n"
-        "Wear or bring loose, comfortable clothing, so that the part of you being treated"
-        " can be seen and moved. Bring a list of any medicines you take.\n\n"
-        "If you cannot come, please tell us at least 24 hours before, on"
-        f" {PRACTICE_PHONE}, so that someone else can have the time."
-    ),
-).strip()
+# apart by a blank line (`\n\n` in .env); empty for none. Unset: the site's own
+# words, in every language it offers (bookings/practice.py), which name no time
+# or rule a practice might not keep but the common 24 hours' notice.
+PRACTICE_WHAT_NEXT = _text("PRACTICE_WHAT_NEXT")
 # When the phone is answered, one line each (`\n` in .env), shown wherever
-# online booking cannot help. Hours are the practice's own: a live diary's site
-# shows none until they are set (an upgrade must not show made-up hours); the
-# reference diary's demo practice has some.
-PRACTICE_OPENING_HOURS = env.str(
-    "PRACTICE_OPENING_HOURS",
-    multiline=True,
-    default="" if PHYSIODIARY_API_URL else "Monday to Friday, 8am to 8pm\nSaturday, 9am to 1pm",
-).strip()
+# online booking cannot help. Hours are the practice's own: unset, a live
+# diary's site shows none (an upgrade must not show made-up hours) and the
+# reference diary's demo practice shows some (bookings/practice.py).
+PRACTICE_OPENING_HOURS = _text("PRACTICE_OPENING_HOURS")
+if PRACTICE_OPENING_HOURS is None and PHYSIODIARY_API_URL:
+    PRACTICE_OPENING_HOURS = ""  # unset means the demo's hours only on the reference diary
 # The practice's own privacy notice, linked beside the details form and in
 # every footer; empty: the site's built-in page (/privacy/). An absolute
 # http(s) address only: it becomes a link's href, so nothing else may reach it.
 PRACTICE_PRIVACY_URL = env.str("PRACTICE_PRIVACY_URL", default="").strip()
-if PRACTICE_PRIVACY_URL and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", PRACTICE_PRIVACY_URL):
-    raise ImproperlyConfigured(
-        "PRACTICE_PRIVACY_URL must be a web address such as"
-        f" https://www.riverside-physio.example/privacy, not {PRACTICE_PRIVACY_URL!r}."
-    )
+
+# --- Languages (booking_site/languages.py, docs/translations.md) -------------
+# The first is the default, at unprefixed URLs; each other at /<code>/. One
+# language shows no language links.
+SITE_LANGUAGES = languages.offered(
+    env.list("SITE_LANGUAGES", default=[]), env.str("LANGUAGE_CODE", default=None)
+)
+LANGUAGE_CODE = SITE_LANGUAGES[0]
+LANGUAGES = languages.names(SITE_LANGUAGES)
+# The practice's texts in the other languages: PRACTICE_WHAT_NEXT_CY and the like.
+PRACTICE_TEXTS = languages.practice_texts(SITE_LANGUAGES, _text)
+for _name, _url in [
+    ("PRACTICE_PRIVACY_URL", PRACTICE_PRIVACY_URL),
+    *(
+        (f"PRACTICE_PRIVACY_URL{languages.suffix(code)}", texts["PRACTICE_PRIVACY_URL"])
+        for code, texts in PRACTICE_TEXTS.items()
+        if "PRACTICE_PRIVACY_URL" in texts
+    ),
+]:
+    if _url and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", _url):
+        raise ImproperlyConfigured(
+            f"{_name} must be a web address such as"
+            f" https://www.riverside-physio.example/privacy, not {_url!r}."
+        )
 
 
 # --- Embedding on the practice's own website ---------------------------------
@@ -371,6 +387,9 @@ MIDDLEWARE = [
     # diary sees them; after the headers above, so that page has them too.
     "booking_site.same_origin.same_origin",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the URL's prefix (/cy/…), the default's where there is
+    # none: never a cookie. `/` alone also reads Accept-Language (bookings/languages.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -417,8 +436,8 @@ PERMISSIONS_POLICY = (
     " microphone=(), payment=(), usb=()"
 )
 # Our own files only: no inline script or style, nothing from another site.
-# Nothing by default; each kind of thing a page loads is named. Bootstrap's
-# CSS draws its check marks from data: images, and the favicon is data:.
+# Nothing by default; each kind of thing a page loads is named. The favicon
+# and a chosen radio's dot (site.css) are data: images.
 # Fonts: a designer's web font from THEME_DIR/static (docs/designers.md).
 # No connect-src, frame-src, media-src, worker-src or manifest-src: no page
 # (the admin's included) fetches, frames, plays or installs anything.
@@ -512,9 +531,14 @@ if not DEBUG and CACHES["default"]["BACKEND"] in NOT_SHARED_CACHES:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-gb")
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 USE_I18N = True
+# The practice's translations (THEME_DIR/locale) first: they add languages and
+# correct ours. Compiled by `manage.py compiletranslations` (docs/translations.md).
+LOCALE_PATHS = [
+    *([THEME_DIR / "locale"] if THEME_DIR and (THEME_DIR / "locale").is_dir() else []),
+    BASE_DIR / "locale",
+]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -522,8 +546,6 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
     *([THEME_DIR / "static"] if THEME_DIR and (THEME_DIR / "static").is_dir() else []),
     BASE_DIR / "static",
-    # Bootstrap's CSS from the XStatic-Bootstrap package: our own static files, no CDN.
-    ("bootstrap/css", Path(xstatic.pkg.bootstrap.BASE_DIR) / "css"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

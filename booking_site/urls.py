@@ -1,13 +1,22 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 import sandbox.urls
+from bookings import embedding, theme
 
 from . import admin_site, health
 
-urlpatterns = [
-    path("", include("bookings.urls")),
+# The patient's pages in each offered language: /cy/times/ in Welsh, the
+# default language's unprefixed (bookings/languages.py).
+urlpatterns = i18n_patterns(path("", include("bookings.urls")), prefix_default_language=False)
+
+urlpatterns += [
+    # At one address whatever the language: practices paste it into their pages
+    # (embed.js carries every language's words), and the theme is the same in all.
+    path("embed.js", embedding.script, name="embed-js"),
+    path("theme.css", theme.stylesheet, name="theme-css"),
     # Answered first by the `probes` middleware, whatever the Host; routed
     # here too so that they can be reversed, and work should it be removed.
     path("healthz", health.healthz, name="healthz"),
@@ -29,8 +38,11 @@ if admin_site.in_use():
 # with DEBUG on: otherwise every address under /preview/ is the site's 404.
 # Read when this module is imported, so tests that change DEBUG reload it
 # (tests/site/conftest.py: `reload_urls`).
+# In each language, as the booking: /cy/preview/ shows every state in Welsh.
 if settings.DEBUG:
-    urlpatterns.append(path("preview/", include("preview.urls")))
+    urlpatterns += i18n_patterns(
+        path("preview/", include("preview.urls")), prefix_default_language=False
+    )
 
 # Styled, and none of them needs the diary (see bookings/error_pages.py).
 handler400 = "bookings.error_pages.bad_request"

@@ -18,5 +18,8 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .embedding import forget_script
 
         setting_changed.connect(_reset_client_on_settings_change, dispatch_uid="bookings-client")
+        # A test's own catalogue changes embed.js's words, whose render is kept per languages.
+        setting_changed.connect(forget_script, dispatch_uid="bookings-embed-script")

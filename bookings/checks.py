@@ -145,3 +145,36 @@ def scheme_known(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             id="booking_site.E001",
         )
     ]
+
+
+@register()
+def translations_compiled(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Each offered language has a compiled catalogue, not older than its source.
+
+    Without one, Django quietly shows that language's patients the English.
+    """
+    from .translations import catalogues, stale
+
+    messages: list[CheckMessage] = [
+        Warning(
+            f"{po} is newer than its compiled .mo (or has none): patients read the old"
+            " translation, or English.",
+            hint="Run `manage.py compiletranslations`, then restart the site.",
+            id="bookings.W004",
+        )
+        for po in stale()
+    ]
+    translated = {po.parent.parent.name.lower().replace("_", "-") for po in catalogues()}
+    for code, name in settings.LANGUAGES:
+        base = code.split("-")[0]
+        if base != "en" and code not in translated and base not in translated:  # en: the source
+            messages.append(
+                Warning(
+                    f"SITE_LANGUAGES offers {name} ({code}), but no catalogue translates it:"
+                    " its pages would be in English.",
+                    hint=f"Add THEME_DIR/locale/{code}/LC_MESSAGES/django.po"
+                    " (docs/translations.md), or leave the language out of SITE_LANGUAGES.",
+                    id="bookings.W005",
+                )
+            )
+    return messages

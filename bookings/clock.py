@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 
 def today() -> dt.date:
@@ -31,7 +32,12 @@ def last_bookable_day() -> dt.date:
 def time_zone_label() -> str:
     """How pages name the practice's time zone, which every time shown is in."""
     zone = settings.TIME_ZONE
-    return "UK time" if zone == "Europe/London" else f"{zone} time"
+    if zone == "Europe/London":
+        # Translators: the time zone every time on the site is in, as in "Times are UK time."
+        return gettext("UK time")
+    # Translators: the time zone every time on the site is in; its name as the tz database
+    # writes it, such as "Europe/Dublin".
+    return gettext("%(zone)s time") % {"zone": zone}
 
 
 def at(day: dt.date, moment: dt.time) -> dt.datetime:

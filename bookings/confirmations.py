@@ -15,7 +15,7 @@ import hashlib
 import logging
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import icalendar
@@ -23,17 +23,24 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from physiodiary import Confirmation
 
 from . import clock
 from .context_processors import practice
+from .practice import text
 
 logger = logging.getLogger(__name__)
 
 #: Matches the references `keep` makes, for the URL pattern.
 REFERENCE_PATTERN = r"[A-Za-z0-9_-]{32}"
+
+
+def _active_language() -> str:
+    """The language of the request being answered (its URL's), or the site's default."""
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,15 @@ class Booked:
     room_name: str
     requested: dt.datetime  # what the patient chose; the diary may confirm another time
     emailed: bool = False
+    #: The language the patient booked in: the email and the calendar file are in it,
+    #: whichever address the file is fetched from.
+    language: str = field(default_factory=_active_language)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # Kept before this field existed (across the upgrade): in the site's default
+        # language, the only one there was.
+        state.setdefault("language", settings.LANGUAGE_CODE)
+        self.__dict__.update(state)
 
     @property
     def start(self) -> dt.datetime:
@@ -66,12 +82,17 @@ class Booked:
         return self.start != self.requested
 
     @property
-    def title(self) -> str:
-        return f"Physiotherapy with {self.practitioner_name}"
+    def summary(self) -> str:
+        """The calendar entry's title with the practice's name, in the active language."""
+        # Translators: a calendar entry's title: the practitioner's name, the practice's name.
+        return gettext("Physiotherapy with %(practitioner)s at %(practice)s") % {
+            "practitioner": self.practitioner_name,
+            "practice": text("PRACTICE_NAME"),
+        }
 
 
 def keep(confirmation: Confirmation, requested: dt.datetime) -> Booked:
-    """Keep a confirmation under a new unguessable reference."""
+    """Keep a confirmation under a new unguessable reference, in the active language."""
     booked = Booked(
         reference=secrets.token_urlsafe(24),  # 32 characters, 192 random bits
         date=confirmation.date,
@@ -80,6 +101,7 @@ def keep(confirmation: Confirmation, requested: dt.datetime) -> Booked:
         practitioner_name=confirmation.practitioner_name,
         room_name=confirmation.room_name,
         requested=requested,
+        language=_active_language(),
     )
     _store(booked)
     return booked
@@ -108,20 +130,33 @@ def _key(reference: str) -> str:
 
 
 def _location() -> str:
-    return f"{settings.PRACTICE_NAME}, {settings.PRACTICE_ADDRESS}"
+    return f"{text('PRACTICE_NAME')}, {text('PRACTICE_ADDRESS')}"
 
 
 def _description(booked: Booked) -> str:
-    return (
-        f"{booked.duration_minutes} minutes with {booked.practitioner_name}"
-        f" in {booked.room_name}.\n"
-        f"To change or cancel, call {settings.PRACTICE_PHONE}"
-        f" or email {settings.PRACTICE_EMAIL}."
-    )
+    """The calendar entry's text, in the active language."""
+    minutes = booked.duration_minutes
+    # Translators: a calendar entry's text: how long, with whom (a name), in which room.
+    length = ngettext(
+        "%(minutes)d minute with %(practitioner)s in %(room)s.",
+        "%(minutes)d minutes with %(practitioner)s in %(room)s.",
+        minutes,
+    ) % {"minutes": minutes, "practitioner": booked.practitioner_name, "room": booked.room_name}
+    # Translators: the end of a calendar entry's text: the practice's phone and email.
+    change = gettext("To change or cancel, call %(phone)s or email %(email)s.") % {
+        "phone": settings.PRACTICE_PHONE,
+        "email": settings.PRACTICE_EMAIL,
+    }
+    return f"{length}\n{change}"
 
 
 def calendar_file(booked: Booked) -> bytes:
-    """The appointment as an iCalendar file (RFC 5545), for any calendar program."""
+    """The appointment as an iCalendar file (RFC 5545), in the language it was booked in."""
+    with translation.override(booked.language):
+        return _calendar(booked)
+
+
+def _calendar(booked: Booked) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{settings.PRACTICE_NAME}//Online booking//EN")
     calendar.add("version", "2.0")
@@ -133,7 +168,7 @@ def calendar_file(booked: Booked) -> bytes:
     event.add("dtstamp", timezone.now())
     event.add("dtstart", booked.start)
     event.add("dtend", booked.end)
-    event.add("summary", f"{booked.title} at {settings.PRACTICE_NAME}")
+    event.add("summary", booked.summary)
     event.add("location", _location())
     event.add("description", _description(booked))
     calendar.add_component(event)
@@ -154,7 +189,7 @@ def google_calendar_url(booked: Booked) -> str:
     dates = "/".join(f"{_utc(m):%Y%m%dT%H%M%SZ}" for m in (booked.start, booked.end))
     query = {
         "action": "TEMPLATE",
-        "text": f"{booked.title} at {settings.PRACTICE_NAME}",
+        "text": booked.summary,
         "dates": dates,
         "details": _description(booked),
         "location": _location(),
@@ -167,7 +202,7 @@ def outlook_calendar_url(booked: Booked) -> str:
     query = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
-        "subject": f"{booked.title} at {settings.PRACTICE_NAME}",
+        "subject": booked.summary,
         "startdt": f"{_utc(booked.start):%Y-%m-%dT%H:%M:%SZ}",
         "enddt": f"{_utc(booked.end):%Y-%m-%dT%H:%M:%SZ}",
         "body": _description(booked),
@@ -190,15 +225,7 @@ def send_email(booked: Booked, *, to: str, name: str, page_url: str) -> bool:
     """
     if not settings.BOOKING_CONFIRMATION_EMAIL:
         return False
-    # The same practice details the pages show (an email has no request).
-    context = {"booked": booked, "name": name, "page_url": page_url, **practice()}
-    message = EmailMessage(
-        subject=render_to_string("bookings/email/subject.txt", context).strip(),
-        body=render_to_string("bookings/email/confirmation.txt", context),
-        to=[to],
-        reply_to=[settings.PRACTICE_EMAIL],
-    )
-    message.attach("appointment.ics", calendar_file(booked), "text/calendar")
+    message = _email(booked, to=to, name=name, page_url=page_url)
     sent = threading.Event()
 
     def send() -> None:
@@ -219,3 +246,18 @@ def send_email(booked: Booked, *, to: str, name: str, page_url: str) -> bool:
     if thread.is_alive():
         logger.warning("confirmation email still sending after %ss", settings.EMAIL_TIMEOUT)
     return sent.is_set()
+
+
+def _email(booked: Booked, *, to: str, name: str, page_url: str) -> EmailMessage:
+    """The confirmation email, with its calendar file, in the language the patient booked in."""
+    with translation.override(booked.language):
+        # The same practice details the pages show (an email has no request).
+        context = {"booked": booked, "name": name, "page_url": page_url, **practice()}
+        message = EmailMessage(
+            subject=render_to_string("bookings/email/subject.txt", context).strip(),
+            body=render_to_string("bookings/email/confirmation.txt", context),
+            to=[to],
+            reply_to=[settings.PRACTICE_EMAIL],
+        )
+        message.attach("appointment.ics", calendar_file(booked), "text/calendar")
+    return message

@@ -4,27 +4,29 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from . import theme
+from . import languages, theme
 from .clock import time_zone_label
 from .embedding import embedded, new_tab_url
+from .practice import text
 
 
 def practice(request: HttpRequest | None = None) -> dict[str, Any]:
     """The practice's contact details and time zone, which every page and email can show."""
     return {
         "practice": {
-            "name": settings.PRACTICE_NAME,
+            # In the page's language where the practice wrote one (bookings/practice.py).
+            "name": text("PRACTICE_NAME"),
             "phone": settings.PRACTICE_PHONE,
             "email": settings.PRACTICE_EMAIL,
-            "address": settings.PRACTICE_ADDRESS,
+            "address": text("PRACTICE_ADDRESS"),
             # Plain text from the settings: paragraphs and lines, so that
             # templates write the markup and autoescape what the practice wrote.
-            "what_next": _parts(settings.PRACTICE_WHAT_NEXT, "\n\n"),
-            "opening_hours": _parts(settings.PRACTICE_OPENING_HOURS, "\n"),
+            "what_next": _parts(text("PRACTICE_WHAT_NEXT"), "\n\n"),
+            "opening_hours": _parts(text("PRACTICE_OPENING_HOURS"), "\n"),
             # The practice's own notice, or the site's page naming the practice.
-            "privacy_url": settings.PRACTICE_PRIVACY_URL or reverse("bookings:privacy"),
+            "privacy_url": text("PRACTICE_PRIVACY_URL") or reverse("bookings:privacy"),
             # Another site's page: it opens in a new tab (it may refuse frames).
-            "privacy_elsewhere": bool(settings.PRACTICE_PRIVACY_URL),
+            "privacy_elsewhere": bool(text("PRACTICE_PRIVACY_URL")),
             # Whether what the patient types also goes into an email (the privacy notices say).
             "confirmation_email": settings.BOOKING_CONFIRMATION_EMAIL,
         },
@@ -40,6 +42,8 @@ def look(request: HttpRequest) -> dict[str, Any]:
         "new_tab_url": new_tab_url(request),
         # booking.js talks only to these parents (the frame-ancestors too).
         "embed_origins": " ".join(settings.EMBED_ALLOWED_ORIGINS),
+        # This page in the other languages offered (none where one is).
+        "language_links": languages.links(request),
     }
 
 

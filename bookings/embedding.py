@@ -7,19 +7,28 @@ frames, and every step carries its state in its URL or form.
 """
 
 import hashlib
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language_from_path, gettext
 from django.views.decorators.http import condition, require_safe
 
 #: Never framed, whatever EMBED_ALLOWED_ORIGINS says: a framed admin or API
 #: page could be used for clickjacking, and no embed has a reason to show one.
 NEVER_FRAMED = ("/admin/", "/sandbox/", "/preview/")
+
+
+def _unprefixed(path: str) -> str:
+    """`path` less its language prefix: /cy/preview/ is /preview/ in Welsh."""
+    language = get_language_from_path(path)
+    return path.removeprefix(f"/{language}") if language else path
 
 
 def embedded(request: HttpRequest) -> bool:
@@ -53,7 +62,7 @@ def framing(
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         origins = settings.EMBED_ALLOWED_ORIGINS
-        if origins and not request.path_info.startswith(NEVER_FRAMED):
+        if origins and not _unprefixed(request.path_info).startswith(NEVER_FRAMED):
             # X-Frame-Options cannot name several sites; browsers obey
             # frame-ancestors instead wherever both are sent.
             response.xframe_options_exempt = True
@@ -69,24 +78,74 @@ def framing(
 
 _SCRIPT = Path(__file__).resolve().parent / "assets" / "embed.js"
 
+#: Where embed.js takes its table of languages (`language_table`).
+PLACEHOLDER = "{/* languages */}"
+
+#: A line of embed.js that is only a comment. The comments are for whoever edits it;
+#: every visitor to a practice's page downloads it. (ES5 has no multi-line strings, so
+#: such a line is never part of one.)
+_COMMENT_LINE = re.compile(r"^[ \t]*//.*\n", re.MULTILINE)
+
+
+def language_table(codes: Sequence[str], default: str) -> dict[str, object]:
+    """embed.js's table: each language's words and address prefix, and the default's code.
+
+    One script serves every language (practices paste one address), so it carries
+    them all; the default's pages have no prefix (`i18n_patterns`, unprefixed).
+    """
+    table = {}
+    for code in dict.fromkeys([default, *codes]):  # the default's words are the fallback
+        with translation.override(code):
+            table[code] = {
+                "prefix": "" if code == default else f"/{code}",
+                # Translators: the title of the frame that shows the booking on the
+                # practice's own website; screen readers read it out.
+                "title": gettext("Book an appointment"),
+                # Translators: a link on the practice's own website, shown instead of the
+                # booking when it cannot be shown there.
+                "link": gettext("Open the booking page in a new tab"),
+            }
+    return {"default": default, "languages": table}
+
 
 @cache
-def _script() -> tuple[bytes, str]:
-    body = _SCRIPT.read_bytes()
+def _script(codes: tuple[str, ...], default: str) -> tuple[bytes, str]:
+    source = _SCRIPT.read_text(encoding="utf-8")
+    if source.count(PLACEHOLDER) != 1:
+        raise ValueError(f"{_SCRIPT} must hold {PLACEHOLDER} once, where its languages go")
+    # ASCII only (\u escapes): old browsers choke on U+2028 in a script.
+    table = json.dumps(language_table(codes, default), sort_keys=True, separators=(",", ":"))
+    body = _COMMENT_LINE.sub("", source).replace(PLACEHOLDER, table).encode()
     return body, hashlib.sha256(body).hexdigest()[:16]
+
+
+def forget_script(*, setting: str, **kwargs: object) -> None:
+    """Render embed.js again once the catalogues it reads its words from change.
+
+    Kept per languages offered: a server's catalogues change only with a restart,
+    but a test may give itself a catalogue (LOCALE_PATHS) with the same languages.
+    """
+    if setting == "LOCALE_PATHS":
+        _script.cache_clear()
+
+
+def _rendered() -> tuple[bytes, str]:
+    """The script for the languages the site offers now, and its version."""
+    codes = tuple(code for code, _name in settings.LANGUAGES)
+    return _script(codes, settings.LANGUAGE_CODE)
 
 
 def _version(request: HttpRequest) -> str:
     if settings.DEBUG:
-        _script.cache_clear()  # edits show at once while developing
-    return _script()[1]
+        _script.cache_clear()  # edits (to the script or a catalogue) show at once
+    return _rendered()[1]
 
 
 @require_safe
 @condition(etag_func=_version)  # a 304 for a copy still current, gzipped or not
 def script(request: HttpRequest) -> HttpResponse:
     """/embed.js, at the fixed address practices paste into their pages."""
-    response = HttpResponse(_script()[0], content_type="text/javascript; charset=utf-8")
+    response = HttpResponse(_rendered()[0], content_type="text/javascript; charset=utf-8")
     # Its URL never changes, so not "immutable": an hour, then a cheap 304.
     response["Cache-Control"] = "public, max-age=3600"
     # Loaded by other sites' pages, including ones that isolate themselves (COEP).

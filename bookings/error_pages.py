@@ -12,17 +12,12 @@ import math
 
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext, to_locale
 
 from .embedding import new_tab_url
 
 logger = logging.getLogger(__name__)
-
-# The last resort, should the 500 template itself fail to render.
-_PLAIN_500 = (
-    "<!doctype html><html lang='en-GB'><title>Something went wrong</title>"
-    "<h1>Sorry, something went wrong on our side</h1>"
-    "<p>Please call the practice to book.</p></html>"
-)
 
 
 def page(
@@ -56,7 +51,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return page(request, 500)
     except Exception:
         logger.exception("the 500 page failed to render")
-        return HttpResponseServerError(_PLAIN_500)
+        return HttpResponseServerError(_plain_500())
 
 
 def too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
@@ -82,3 +77,19 @@ def unavailable(request: HttpRequest, *, maybe_booked: bool = False) -> HttpResp
     # add one line (and one mail to ADMINS) per page view while it lasts.
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response
+
+
+def _plain_500() -> str:
+    """The last resort, should the 500 template itself fail to render: in the page's language."""
+    # Not gettext inside f-strings: makemessages (xgettext) does not look in them.
+    words = {
+        "lang": to_locale(get_language() or "en-gb").replace("_", "-"),  # en-gb: en-GB
+        "title": gettext("Something went wrong"),
+        "heading": gettext("Sorry, something went wrong on our side"),
+        "body": gettext("Please call the practice to book."),
+    }
+    return format_html(
+        "<!doctype html><html lang='{lang}'><title>{title}</title><h1>{heading}</h1>"
+        "<p>{body}</p></html>",
+        **words,
+    )

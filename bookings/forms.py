@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from physiodiary import ApiError, ErrorCode, Practitioner, Room
 
@@ -23,31 +25,42 @@ from .tokens import FormToken
 
 logger = logging.getLogger(__name__)
 
+#: What a patient reads: a lazy translation (`gettext_lazy`) until a page renders it,
+#: in the language that page is in.
+Words = str | Promise
+
 # Refused everywhere: a diary entry is no place for terminal escapes or NULs.
 # The reason for the visit may have line breaks and tabs.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Translators: 01632 960 001 and 07700 900 982 are numbers set aside for examples in the UK:
+# keep them as they are.
+ENTER_A_PHONE_NUMBER = gettext_lazy("Enter a phone number, like 01632 960 001 or 07700 900 982")
 
 
 class ChooseForm(forms.Form):
     """Step 1: who and where. Sent by GET, so the choice is the next step's URL."""
 
     staffId = forms.ChoiceField(
-        label="Practitioner",
+        label=gettext_lazy("Practitioner"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose a practitioner, or any practitioner",
-            "invalid_choice": "Choose a practitioner from the list: the one asked for is"
-            " not taking online bookings",
+            "required": gettext_lazy("Choose a practitioner, or any practitioner"),
+            "invalid_choice": gettext_lazy(
+                "Choose a practitioner from the list: the one asked for is"
+                " not taking online bookings"
+            ),
         },
     )
     sectionId = forms.ChoiceField(
-        label="Room",
+        label=gettext_lazy("Room"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose a room, or any room",
-            "invalid_choice": "Choose a room from the list: the one asked for is"
-            " not open for online bookings",
+            "required": gettext_lazy("Choose a room, or any room"),
+            "invalid_choice": gettext_lazy(
+                "Choose a room from the list: the one asked for is not open for online bookings"
+            ),
         },
     )
 
@@ -57,8 +70,8 @@ class ChooseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.practitioners = {str(p.id): p for p in practitioners}
         self.rooms = {str(r.id): r for r in rooms}
-        self.fields["staffId"].choices = _choices(practitioners, "Any practitioner")
-        self.fields["sectionId"].choices = _choices(rooms, "Any room")
+        self.fields["staffId"].choices = _choices(practitioners, ANY_PRACTITIONER)
+        self.fields["sectionId"].choices = _choices(rooms, ANY_ROOM)
         for name, items in (("staffId", practitioners), ("sectionId", rooms)):
             # One practitioner or one room: chosen already. Otherwise "any",
             # the quickest way to a free time, unless a link chose someone.
@@ -137,6 +150,12 @@ class ChooseForm(forms.Form):
         return placed
 
 
+# Translators: the first choice among the practitioners: whoever has the time free.
+ANY_PRACTITIONER = gettext_lazy("Any practitioner")
+# Translators: the first choice among the rooms: wherever the time is free.
+ANY_ROOM = gettext_lazy("Any room")
+
+
 def _choices(items: Sequence[Practitioner | Room], anyone: str) -> list[tuple[str, str]]:
     choices = [(str(item.id), item.name) for item in items]
     # With one practitioner (or room) there is nothing to choose and no "any".
@@ -145,16 +164,14 @@ def _choices(items: Sequence[Practitioner | Room], anyone: str) -> list[tuple[st
 
 def _no_control_characters(value: str) -> None:
     if _CONTROL.search(value):
-        raise forms.ValidationError("Remove the special characters", code="control")
+        raise forms.ValidationError(gettext("Remove the special characters"), code="control")
 
 
 def _phone_number(value: str) -> None:
     # ASCII only: \d would count other scripts' digits, \s tabs and line breaks.
     digits = re.sub(r"[^0-9]", "", value)
     if re.search(r"[^0-9 ()+.\-]", value) or not 6 <= len(digits) <= 20:
-        raise forms.ValidationError(
-            "Enter a phone number, like 01632 960 001 or 07700 900 982", code="phone"
-        )
+        raise forms.ValidationError(ENTER_A_PHONE_NUMBER, code="phone")
 
 
 @dataclass(frozen=True)
@@ -166,12 +183,15 @@ class Offer:
     lists: tuple[Sequence[Practitioner], Sequence[Room]] | None  # None: could not be had
 
 
-EXPIRED = "This form has expired. Check your details and book again."
-HONEYPOT_FILLED = (
+EXPIRED = gettext_lazy("This form has expired. Check your details and book again.")
+# Translators: “Leave this field empty” and “Book appointment” must read exactly as the
+# hidden field's label and the button do on the details page.
+HONEYPOT_FILLED = gettext_lazy(
     "We could not take this booking. Leave the field marked “Leave this field empty”"
     " empty, then press “Book appointment” again."
 )
-TOO_QUICK = "Check your details, then press “Book appointment” again."
+# Translators: “Book appointment” must read exactly as the button on the details page does.
+TOO_QUICK = gettext_lazy("Check your details, then press “Book appointment” again.")
 
 
 class DetailsForm(forms.Form):
@@ -190,45 +210,50 @@ class DetailsForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=2000)
 
     name = forms.CharField(
-        label="Full name",
+        label=gettext_lazy("Full name"),
         max_length=100,
         validators=[_no_control_characters],
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
         error_messages={
-            "required": "Enter your full name",
-            "max_length": "Full name must be 100 characters or fewer",
+            "required": gettext_lazy("Enter your full name"),
+            "max_length": gettext_lazy("Full name must be 100 characters or fewer"),
         },
     )
     phone = forms.CharField(
-        label="Phone number",
+        label=gettext_lazy("Phone number"),
         max_length=40,
         validators=[_phone_number],
-        help_text="In case the practice needs to move your appointment.",
+        help_text=gettext_lazy("In case the practice needs to move your appointment."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
         error_messages={
-            "required": "Enter a phone number",
-            "max_length": "Enter a phone number, like 01632 960 001 or 07700 900 982",
+            "required": gettext_lazy("Enter a phone number"),
+            "max_length": ENTER_A_PHONE_NUMBER,
         },
     )
     email = forms.EmailField(
-        label="Email address",
+        label=gettext_lazy("Email address"),
         max_length=254,
-        help_text="We send your confirmation here.",
+        help_text=gettext_lazy("We send your confirmation here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address like name@example.com",
-            "max_length": "Email address must be 254 characters or fewer",
+            "required": gettext_lazy("Enter your email address"),
+            # Translators: name@example.com is an example address: keep it as it is.
+            "invalid": gettext_lazy("Enter an email address like name@example.com"),
+            "max_length": gettext_lazy("Email address must be 254 characters or fewer"),
         },
     )
     desc = forms.CharField(
-        label="Reason for your visit (optional)",
+        label=gettext_lazy("Reason for your visit (optional)"),
         required=False,
         max_length=500,
-        help_text="A few words, such as “sore knee after running”. Please leave out"
-        " detailed medical information: your physiotherapist will ask at the appointment.",
+        help_text=gettext_lazy(
+            "A few words, such as “sore knee after running”. Please leave out"
+            " detailed medical information: your physiotherapist will ask at the appointment."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "Reason for your visit must be 500 characters or fewer"},
+        error_messages={
+            "max_length": gettext_lazy("Reason for your visit must be 500 characters or fewer")
+        },
     )
 
     def __init__(
@@ -287,17 +312,21 @@ class DetailsForm(forms.Form):
                     "sectionId", where(ApiError(ErrorCode.INVALID_SECTION_ID, "", ""))[1]
                 )
         if slot.start < clock.earliest_bookable():
-            self.add_error("time", "This time is now too soon to book online. Choose another time")
+            self.add_error(
+                "time", gettext("This time is now too soon to book online. Choose another time")
+            )
         elif slot.start.date() > clock.last_bookable_day():
-            self.add_error("date", "This date is too far ahead to book online. Choose another time")
+            self.add_error(
+                "date", gettext("This date is too far ahead to book online. Choose another time")
+            )
 
     def clean_desc(self) -> str:
         desc = self.cleaned_data["desc"]
         if _CONTROL_BUT_LINES.search(desc):
-            raise forms.ValidationError("Remove the special characters", code="control")
+            raise forms.ValidationError(gettext("Remove the special characters"), code="control")
         return desc
 
-    def add_api_errors(self, errors: Sequence[ApiError]) -> list[str]:
+    def add_api_errors(self, errors: Sequence[ApiError]) -> list[Words]:
         """Put each of the diary's errors on its field; return those that have none."""
         left = []
         for error in errors:
@@ -311,51 +340,77 @@ class DetailsForm(forms.Form):
 
 # --- The one table from the diary's error codes to fields and words ----------------
 
+#: What the patient reads for an error the patient cannot fix.
+DIARY_REFUSED = gettext_lazy("The practice's diary could not take the booking.")
+
 #: Code → (field, what the patient reads). Codes with no field are the
 #: practice's problem, not the patient's: the page gives its phone and email.
-API_ERRORS: dict[int, tuple[str | None, str]] = {
-    ErrorCode.INVALID_ACTION: (None, "The practice's diary could not take the booking."),
-    ErrorCode.INVALID_API_KEY: (None, "The practice's diary could not take the booking."),
+#: The words are lazy: each page reads them in its own language.
+API_ERRORS: dict[int, tuple[str | None, Words]] = {
+    ErrorCode.INVALID_ACTION: (None, DIARY_REFUSED),
+    ErrorCode.INVALID_API_KEY: (None, DIARY_REFUSED),
     ErrorCode.INVALID_SECTION_ID: (
         "sectionId",
-        "This room cannot be booked online at the moment. Choose another room",
+        gettext_lazy("This room cannot be booked online at the moment. Choose another room"),
     ),
     ErrorCode.INVALID_STAFF_ID: (
         "staffId",
-        "This practitioner cannot be booked online at the moment. Choose another practitioner",
+        gettext_lazy(
+            "This practitioner cannot be booked online at the moment. Choose another practitioner"
+        ),
     ),
-    ErrorCode.INVALID_NUM_DAYS: (None, "The practice's diary could not take the booking."),
-    ErrorCode.INVALID_DATE: ("date", "This date cannot be booked online. Choose another time"),
-    ErrorCode.INVALID_TIME: ("time", "This time cannot be booked online. Choose another time"),
-    ErrorCode.INVALID_NAME: ("name", "Enter your full name, as the practice should know you"),
+    ErrorCode.INVALID_NUM_DAYS: (None, DIARY_REFUSED),
+    ErrorCode.INVALID_DATE: (
+        "date",
+        gettext_lazy("This date cannot be booked online. Choose another time"),
+    ),
+    ErrorCode.INVALID_TIME: (
+        "time",
+        gettext_lazy("This time cannot be booked online. Choose another time"),
+    ),
+    ErrorCode.INVALID_NAME: (
+        "name",
+        gettext_lazy("Enter your full name, as the practice should know you"),
+    ),
     ErrorCode.INVALID_PHONE: (
         "phone",
-        "The practice's diary did not accept this phone number. Enter a UK number,"
-        " like 01632 960 001 or 07700 900 982",
+        # Translators: 01632 960 001 and 07700 900 982 are numbers set aside for examples
+        # in the UK: keep them as they are.
+        gettext_lazy(
+            "The practice's diary did not accept this phone number. Enter a UK number,"
+            " like 01632 960 001 or 07700 900 982"
+        ),
     ),
     ErrorCode.INVALID_EMAIL: (
         "email",
-        "The practice's diary did not accept this email address. Check it, like name@example.com",
+        # Translators: name@example.com is an example address: keep it as it is.
+        gettext_lazy(
+            "The practice's diary did not accept this email address. Check it, like"
+            " name@example.com"
+        ),
     ),
     ErrorCode.INVALID_DESCRIPTION: (
         "desc",
-        "The practice's diary did not accept this reason. Shorten it, or leave it out",
+        # Translators: the reason for the visit, which the patient typed.
+        gettext_lazy(
+            "The practice's diary did not accept this reason. Shorten it, or leave it out"
+        ),
     ),
-    ErrorCode.ALREADY_BOOKED: ("booking", "This time has just been taken"),
-    ErrorCode.UNKNOWN_ERROR: (None, "The practice's diary could not take the booking."),
+    ErrorCode.ALREADY_BOOKED: ("booking", gettext_lazy("This time has just been taken")),
+    ErrorCode.UNKNOWN_ERROR: (None, DIARY_REFUSED),
 }
 
 _DEFAULT_FIELD_MESSAGE = {field: message for field, message in API_ERRORS.values() if field}
 
 
-def where(error: ApiError) -> tuple[str | None, str]:
+def where(error: ApiError) -> tuple[str | None, Words]:
     """The field an API error belongs on, and the words for the patient.
 
     The diary's `fieldName` wins when it names one of our fields (the names are
     the API's own); otherwise the code decides. The vendor's own message is not
     shown: it is written for programmers ("Is zero or negative.").
     """
-    by_code = API_ERRORS.get(error.code, (None, "The practice's diary could not take the booking."))
+    by_code = API_ERRORS.get(error.code, (None, DIARY_REFUSED))
     if error.field in _DEFAULT_FIELD_MESSAGE:
         if by_code[0] == error.field:
             return by_code

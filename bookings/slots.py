@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from physiodiary import Practitioner, Room, format_date, format_time, read_date, read_time
 
 from .clock import at
@@ -31,9 +33,14 @@ ID_PATTERN = r"[0-9]{1,12}"
 _KEY = re.compile(rf"([0-9]{{8}})-([0-9]{{4}})-({ID_PATTERN})-({ID_PATTERN})")
 
 #: The names a slot has until the diary's lists give the real ones: a POST
-#: keeps working (and keeps what was typed) when they cannot be had.
-UNLISTED_PRACTITIONER = "the practitioner you chose"
-UNLISTED_ROOM = "the room you chose"
+#: keeps working (and keeps what was typed) when they cannot be had. Translated
+#: when a slot is read, in the request's language.
+# Translators: stands in for the practitioner's name on the details page when the
+# practice's diary could not be asked for it, as in "with the practitioner you chose".
+UNLISTED_PRACTITIONER = gettext_noop("the practitioner you chose")
+# Translators: stands in for the room's name on the details page when the practice's
+# diary could not be asked for it, as in "in the room you chose".
+UNLISTED_ROOM = gettext_noop("the room you chose")
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,8 @@ class Slot:
         if day is None or moment is None or not _is_id(staff_id) or not _is_id(section_id):
             return None
         return cls(
-            Practitioner(int(staff_id), UNLISTED_PRACTITIONER),  # type: ignore[arg-type]
-            Room(int(section_id), UNLISTED_ROOM),  # type: ignore[arg-type]
+            Practitioner(int(staff_id), gettext(UNLISTED_PRACTITIONER)),  # type: ignore[arg-type]
+            Room(int(section_id), gettext(UNLISTED_ROOM)),  # type: ignore[arg-type]
             at(day, moment),
         )
 

@@ -107,7 +107,7 @@ class Theme:
 
     @property
     def css_url(self) -> str:
-        return f"{reverse('bookings:theme-css')}?v={self.version}"
+        return f"{reverse('theme-css')}?v={self.version}"
 
     @property
     def logo_url(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import embedding, theme, views
+from . import views
 from .confirmations import REFERENCE_PATTERN
 from .views import statements
 
@@ -8,8 +8,6 @@ app_name = "bookings"
 
 urlpatterns = [
     path("", views.choose, name="choose"),
-    path("embed.js", embedding.script, name="embed-js"),
-    path("theme.css", theme.stylesheet, name="theme-css"),
     path("times/", views.times, name="times"),
     path("details/", views.details, name="details"),
     re_path(rf"^booked/(?P<reference>{REFERENCE_PATTERN})/$", views.booked, name="booked"),

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from physiodiary import read_date, read_time
 
@@ -31,14 +33,16 @@ ANY = "any"
 class Step:
     number: int
     name: str
-    title: str
+    title: str | Promise  # lazy: each page reads it in its own language
 
 
 STEPS = (
-    Step(1, "choose", "Practitioner and room"),
-    Step(2, "times", "Date and time"),
-    Step(3, "details", "Your details"),
-    Step(4, "booked", "Booked"),
+    # Translators: the names of the booking's four steps, in the list of steps at the top
+    # of each page and in the pages' titles.
+    Step(1, "choose", gettext_lazy("Practitioner and room")),
+    Step(2, "times", gettext_lazy("Date and time")),
+    Step(3, "details", gettext_lazy("Your details")),
+    Step(4, "booked", pgettext_lazy("the step", "Booked")),
 )
 
 

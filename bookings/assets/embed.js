@@ -1,9 +1,10 @@
 /* Online booking on a practice's own page. Paste where the booking should be:
  *   <script src="https://BOOKING-SITE/embed.js" async></script>
- *   <div data-physio-booking data-staff-id="42230" data-room-id="7">
- *     <noscript><a href="https://BOOKING-SITE/?staffId=42230&amp;sectionId=7">Book an appointment</a></noscript>
+ *   <div data-physio-booking data-staff-id="42230" data-room-id="7" data-lang="cy">
+ *     <noscript><a href="https://BOOKING-SITE/cy/?staffId=42230&amp;sectionId=7">Book an appointment</a></noscript>
  *   </div>
- * data-staff-id and data-room-id are optional: the practitioner and room to start with.
+ * data-staff-id and data-room-id are optional: the practitioner and room to start with;
+ * data-lang too: the booking's language (on the <script>, for every booking on the page).
  * No dependencies; plain ES5, so old phones run it too. See docs/designers.md. */
 (function () {
   "use strict";
@@ -13,21 +14,41 @@
   // its pages are beside this script; messages are checked against its origin.
   var base = script.src.replace(/[?#].*$/, "").replace(/[^/]*$/, "");
   var site = base.replace(/^([a-z]+:\/\/[^/]+).*$/i, "$1");
+  // Every language the site offers: its words here, the prefix of its pages' addresses
+  // ("" for the default's), and the default's code. Written in by bookings/embedding.py.
+  var i18n = {/* languages */};
+  var languages = i18n.languages;
+  var own = Object.prototype.hasOwnProperty;
+
+  // The language a booking asks for, if the site offers it; else none is named, and
+  // the site decides (the browser's language, for its first page).
+  function language(holder) {
+    var asked = holder.getAttribute("data-lang");
+    if (asked === null) asked = script.getAttribute("data-lang") || "";
+    asked = asked.toLowerCase().replace("_", "-");
+    return own.call(languages, asked) ? asked : null;
+  }
 
   function embed(holder) {
     if (holder.getAttribute("data-physio-embedded") !== null) return;
     holder.setAttribute("data-physio-embedded", "");
     var staff = holder.getAttribute("data-staff-id") || "";
     var room = holder.getAttribute("data-room-id") || "";
+    var lang = language(holder);
+    var words = languages[lang || i18n["default"]];
     var query = [];
     if (staff) query.push("staffId=" + encodeURIComponent(staff));
     if (room) query.push("sectionId=" + encodeURIComponent(room));
+    // The default language's pages have no prefix: named, it must be said, or the
+    // first page would follow the browser's language instead.
+    if (lang && lang === i18n["default"]) query.push("lang=" + encodeURIComponent(lang));
+    var root = lang ? base.slice(0, -1) + languages[lang].prefix + "/" : base;
     // Both chosen: straight to the free times; otherwise choose first.
-    var src = base + (staff && room ? "times/" : "") + (query.length ? "?" + query.join("&") : "");
+    var src = root + (staff && room ? "times/" : "") + (query.length ? "?" + query.join("&") : "");
 
     var frame = document.createElement("iframe");
     frame.src = src;
-    frame.title = "Book an appointment";
+    frame.title = words.title;
     frame.style.display = "block";
     frame.style.width = "100%";
     frame.style.border = "0";
@@ -40,7 +61,7 @@
     link.href = src;
     link.target = "_blank";
     link.rel = "noopener";
-    link.textContent = "Open the booking page in a new tab";
+    link.textContent = words.link;
     fallback.appendChild(link);
     fallback.hidden = true;
     function working(yes) {

@@ -15,19 +15,24 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from physiodiary import Practitioner
 
-from .. import diary, wizard
+from .. import diary, languages, wizard
 from ..forms import ChooseForm
 from .common import diary_needed, render_step
 
 #: Each question's words: the page's heading, inside its fieldset's legend.
-QUESTIONS = {"staffId": "Who would you like to see?", "sectionId": "Which room?"}
+QUESTIONS = {
+    "staffId": gettext_lazy("Who would you like to see?"),
+    "sectionId": gettext_lazy("Which room?"),
+}
 
 
 @require_safe
+@languages.negotiated
 @diary_needed
 def choose(request: HttpRequest) -> HttpResponse:
     practitioners, rooms = diary.lists()

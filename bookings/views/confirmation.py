@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from .. import confirmations
@@ -47,7 +48,7 @@ def booked_calendar(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _duration(seconds: int) -> str:
-    hours, minutes = seconds // 3600, seconds // 60
+    hours, minutes = seconds // 3600, max(seconds // 60, 1)
     if hours:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{max(minutes, 1)} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}

@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_safe
 
 from physiodiary import PhysiodiaryError, Practitioner, Rejected, Room, format_date
@@ -111,7 +113,7 @@ def times_context(
         "practitioner": who[0] if len(who) == 1 else None,
         "room": where[0] if len(where) == 1 else None,
         "no_time_chosen": no_time_chosen,
-        "error_links": [(_first_radio(search), "Choose a time")] if no_time_chosen else [],
+        "error_links": [(_first_radio(search), gettext("Choose a time"))] if no_time_chosen else [],
         "passed": passed,
         "earlier_url": window_url(
             choice, window.earlier if _reaches_earlier(window, search) else None
@@ -153,11 +155,17 @@ def _wider(
     wider = []
     if len(where) == 1 and len(rooms) > 1 and len(who) == 1:
         url = wizard.url("times", staffId=choice["staffId"], sectionId=wizard.ANY)
-        wider.append((f"Look for {who[0].name} in any room", url))
+        # Translators: a link to the free times of this practitioner (a name) in every room.
+        words = gettext("Look for %(practitioner)s in any room") % {"practitioner": who[0].name}
+        wider.append((words, url))
     if len(who) == 1 and len(practitioners) > 1:
         url = wizard.url("times", staffId=wizard.ANY, sectionId=choice["sectionId"])
-        place = f"in {where[0].name}" if len(where) == 1 else "in any room"
-        wider.append((f"Look for any practitioner {place}", url))
+        if len(where) == 1:
+            # Translators: a link to every practitioner's free times in this room (its name).
+            words = gettext("Look for any practitioner in %(room)s") % {"room": where[0].name}
+        else:
+            words = gettext("Look for any practitioner in any room")
+        wider.append((words, url))
     return wider
 
 
@@ -196,7 +204,12 @@ class PartOfDay:
 
 def _part_of_day(free: Slot) -> str:
     hour = free.start.hour
-    return "Morning" if hour < 12 else "Afternoon" if hour < 17 else "Evening"
+    if hour < 12:
+        # Translators: headings over a day's free times: before 12:00, to 17:00, after.
+        return pgettext("part of the day", "Morning")
+    if hour < 17:
+        return pgettext("part of the day", "Afternoon")
+    return pgettext("part of the day", "Evening")
 
 
 def _by_day(free_times: tuple[Slot, ...]) -> list[tuple[dt.date, list[PartOfDay]]]:
@@ -258,7 +271,7 @@ def free_days_overview(
     }
 
 
-_WEEKDAYS = tuple(
-    (name, name[:3])
-    for name in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-)
+#: Each weekday's name and its abbreviation, as `date:"l"` and `date:"D"` write them
+#: (Django's own, lazy: each page reads them in its own language; not sliced, which
+#: would make "Dyd" of every day in Welsh).
+_WEEKDAYS = tuple((WEEKDAYS[day], WEEKDAYS_ABBR[day]) for day in range(7))

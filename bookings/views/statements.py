@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, get_script_prefix, resolve, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 #: The pages a "Back" link may return to: the steps whose state is all in their URL.
@@ -42,10 +43,10 @@ def privacy_context() -> dict[str, Any]:
 
 def kept_for(seconds: int) -> str:
     """A lifetime in words: "24 hours", "11 minutes"."""
-    hours, minutes = seconds // 3600, seconds // 60
+    hours, minutes = seconds // 3600, max(seconds // 60, 1)
     if hours and seconds % 3600 == 0:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{max(minutes, 1)} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 def back_url(request: HttpRequest) -> str:

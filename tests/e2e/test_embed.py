@@ -14,7 +14,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Frame, Page, Response, expect
@@ -409,7 +408,7 @@ def test_the_snippet_deep_links_to_a_practitioner_and_room(embedded, site, page)
 def test_the_snippet_works_for_a_booking_site_under_a_path(embedded, site, page):
     """As at https://practice.example/booking/embed.js: the pages are beside the script."""
     under = f"{site.url}/practice/booking"
-    body = (Path(__file__).resolve().parents[2] / "bookings/assets/embed.js").read_bytes()
+    body = page.request.get(f"{site.url}/embed.js").body()  # as served: with its languages
     # No site is there: the frames' pages fail (the later route wins for embed.js).
     page.route(lambda url: url.startswith(f"{under}/"), lambda route: route.abort())
     page.route(

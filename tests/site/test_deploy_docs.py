@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: How settings.py and gunicorn.conf.py read a variable.
 READS = re.compile(
-    r"""(?:env\.\w+|_number|_theme|_whole\(_env,|_env\.get|seconds|environ\.get)\(?\s*"""
+    r"""(?:env\.\w+|_number|_theme|_text|_whole\(_env,|_env\.get|seconds|environ\.get)\(?\s*"""
     r"""\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
     r"""|"([A-Z][A-Z0-9_]+)" (?:not )?in os\.environ"""
 )

@@ -5,16 +5,19 @@ tests/e2e/test_embed.py.
 """
 
 import gzip
+import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
-from bookings import theme
+from bookings import embedding, theme
 
 from ..environment import start_django
+from ..some_welsh import use_some_welsh
 from .test_http_security import csp
 
 HOST = "https://www.riverside-physio.example"
@@ -71,7 +74,7 @@ def test_a_page_of_its_own_hides_the_bar_until_booking_js_finds_a_frame(client, 
 # --- /embed.js ------------------------------------------------------------------------
 
 
-def test_embed_js_is_small_cached_and_loadable_from_any_site(client):
+def test_embed_js_is_small_cached_and_loadable_from_any_site(client, bilingual):
     script = client.get("/embed.js", headers={"Accept-Encoding": "gzip"})
     assert script.status_code == 200
     assert script["Content-Type"] == "text/javascript; charset=utf-8"
@@ -84,6 +87,64 @@ def test_embed_js_is_small_cached_and_loadable_from_any_site(client):
     assert b"data-physio-booking" in body
     again = client.get("/embed.js", headers={"If-None-Match": script["ETag"]})
     assert again.status_code == 304
+
+
+@pytest.fixture
+def bilingual(settings, tmp_path):
+    """A site in English and Welsh, with Welsh for embed.js's own words."""
+    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+    settings.LANGUAGE_CODE = "en-gb"
+    use_some_welsh(
+        settings,
+        tmp_path,
+        ("Book an appointment", "Trefnu apwyntiad â ffisiotherapydd"),
+        ("Open the booking page in a new tab", "Agor y dudalen mewn tab newydd"),
+    )
+
+
+def languages_in(script: bytes) -> dict:
+    """The table of languages bookings/embedding.py writes into embed.js."""
+    return json.loads(re.search(rb"var i18n = (\{.*?\});\n", script)[1])
+
+
+def test_embed_js_carries_each_languages_words_and_the_prefix_of_its_pages(client, bilingual):
+    script = client.get("/embed.js").content
+    assert languages_in(script) == {
+        "default": "en-gb",
+        "languages": {
+            "en-gb": {
+                "prefix": "",  # the default language's pages have none
+                "title": "Book an appointment",
+                "link": "Open the booking page in a new tab",
+            },
+            "cy": {
+                "prefix": "/cy",
+                "title": "Trefnu apwyntiad â ffisiotherapydd",
+                "link": "Agor y dudalen mewn tab newydd",
+            },
+        },
+    }
+    script.decode("ascii")  # \u escapes: old browsers stop at U+2028 in a script
+
+
+def test_embed_js_changes_its_etag_with_the_languages_offered(client, settings, bilingual):
+    settings.DEBUG = False  # rendered once for each set of languages, and kept
+    bilingual_etag = client.get("/embed.js")["ETag"]
+    assert client.get("/embed.js")["ETag"] == bilingual_etag
+    settings.LANGUAGES = [("en-gb", "English")]
+    english = client.get("/embed.js")
+    assert english["ETag"] != bilingual_etag
+    assert list(languages_in(english.content)["languages"]) == ["en-gb"]
+    assert client.get("/embed.js", headers={"If-None-Match": bilingual_etag}).status_code == 200
+
+
+def test_embed_js_is_served_without_its_comment_lines_but_keeps_its_notice(client, bilingual):
+    source = (Path(embedding.__file__).parent / "assets" / "embed.js").read_text()
+    served = client.get("/embed.js").content.decode()
+    assert re.search(r"(?m)^\s*//", source)
+    assert not re.search(r"(?m)^\s*//", served)
+    assert served.startswith("/* Online booking on a practice's own page. Paste")
+    assert len(served) < len(source)
 
 
 def test_embed_js_posts_only_to_the_booking_site_and_reads_only_from_it():

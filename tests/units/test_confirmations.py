@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from django.core.cache import cache
 from django.core.mail import EmailMessage
+from django.utils import translation
 
 from booking_site import logs
 from bookings import clock, confirmations
@@ -28,6 +30,8 @@ from bookings.confirmations import (
     send_email,
 )
 from physiodiary import Confirmation
+
+from ..some_welsh import use_some_welsh
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -347,3 +351,93 @@ def test_an_appointment_lasts_its_length_across_a_clock_change(day, start, end):
     )
     dates = query_of(google_calendar_url(booked))["dates"].split("/")
     assert dates[0] < dates[1]
+
+
+# --- The language it was booked in ----------------------------------------------------
+
+
+@pytest.fixture
+def welsh(settings, tmp_path):
+    use_some_welsh(
+        settings,
+        tmp_path,
+        (
+            "Physiotherapy with %(practitioner)s at %(practice)s",
+            "Ffisiotherapi gyda %(practitioner)s yn %(practice)s",
+        ),
+        (
+            (
+                "%(minutes)d minute with %(practitioner)s in %(room)s.",
+                "%(minutes)d minutes with %(practitioner)s in %(room)s.",
+            ),
+            "%(minutes)d munud gyda %(practitioner)s yn %(room)s.",
+        ),
+        ("UK time", "amser y DU"),
+    )
+
+
+def test_a_booking_is_kept_in_the_language_of_the_page_it_was_made_on():
+    requested = clock.at(in_days(3), dt.time(9, 15))
+    with translation.override("cy"):
+        booked = keep(confirmation(), requested)
+    assert booked.language == "cy"
+    assert find(booked.reference).language == "cy"
+    assert confirmations.mark_emailed(booked).language == "cy"
+    assert keep(confirmation(), requested).language == "en-gb"
+
+
+def test_a_confirmation_kept_before_languages_were_reads_in_the_default_language(settings):
+    # As a confirmation kept by the version before: pickled with no `language`.
+    booked = keep(confirmation(), clock.at(in_days(3), dt.time(9, 15)))
+    old = object.__new__(Booked)
+    old.__dict__.update({k: v for k, v in booked.__dict__.items() if k != "language"})
+    cache.set(confirmations._key(booked.reference), old)
+    settings.LANGUAGE_CODE = "cy"  # a site whose default is Welsh
+
+    found = find(booked.reference)
+
+    assert found.language == "cy"
+    assert found.reference == booked.reference
+    assert b"SUMMARY:Ffisiotherapi gyda Anna" in calendar_file(found)  # in the default, Welsh
+
+
+def test_the_calendar_file_is_in_the_language_it_was_booked_in_whatever_the_page(welsh):
+    with translation.override("cy"):
+        booked = keep(confirmation(), clock.at(in_days(3), dt.time(9, 15)))
+    _, event = event_of(calendar_file(booked))  # asked for with English active
+    assert str(event["SUMMARY"]) == "Ffisiotherapi gyda Anna yn Riverside Physiotherapy"
+    assert str(event["DESCRIPTION"]).startswith("45 munud gyda Anna yn Treatment Room 2.\n")
+    assert translation.get_language() == "en-gb"  # and the page's language is as it was
+
+
+def test_in_english_the_calendar_entry_reads_as_it_always_has(settings):
+    booked = booked_on(next_year(7, 15))
+    _, event = event_of(calendar_file(booked))
+    description = (
+        "45 minutes with Anna in Treatment Room 2.\n"
+        f"To change or cancel, call {settings.PRACTICE_PHONE} or email {settings.PRACTICE_EMAIL}."
+    )
+    assert str(event["DESCRIPTION"]) == description
+    assert query_of(google_calendar_url(booked))["details"] == description
+    assert query_of(outlook_calendar_url(booked))["subject"] == (
+        f"Physiotherapy with Anna at {settings.PRACTICE_NAME}"
+    )
+
+
+def test_the_email_is_in_the_language_it_was_booked_in_whatever_the_page(
+    settings, mailoutbox, welsh
+):
+    settings.BOOKING_CONFIRMATION_EMAIL = True
+    first_week_of_july = (next_year(7, n) for n in range(1, 8))
+    day = next(d for d in first_week_of_july if d.weekday() == 1)  # a Tuesday
+    with translation.override("cy"):
+        booked = keep(confirmation(day), clock.at(day, dt.time(9, 15)))
+
+    send(booked)  # with English active, as after a page in another language
+
+    (message,) = mailoutbox
+    assert f"Dydd Mawrth {day.day} Gorffenaf" in message.subject  # Django's own Welsh dates
+    assert "amser y DU" in message.body
+    _, event = event_of(message.attachments[0][1].encode())
+    assert str(event["SUMMARY"]).startswith("Ffisiotherapi gyda Anna")
+    assert translation.get_language() == "en-gb"
