@@ -62,6 +62,7 @@ def test_make_run_writes_a_development_env_before_anything_reads_settings(checko
     runs = make(checkout, "run")
     assert (checkout / ".env").read_text().splitlines()[-1] == "DJANGO_DEBUG=true"
     assert [line.split(" | ")[0] for line in runs] == [
+        "python manage.py compiletranslations",
         "python manage.py migrate --noinput",
         "python manage.py seed_demo_diary",
         "python manage.py runserver 127.0.0.1:8000",

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from ..environment import clean_environment, free_port
 
@@ -145,6 +146,9 @@ PRODUCTION = {
     "PHYSIODIARY_API_URL": "https://diary.example:1234/api/request",
     "PHYSIODIARY_API_KEY": "a-key",
     "BOOKING_CONFIRMATION_EMAIL": "false",
+    "BOOKING_RECORD_KEY": Fernet.generate_key().decode(),
+    # Change links are on (the default): the practice's requests need a mail server.
+    "EMAIL_URL": "smtp://127.0.0.1:9",
     "CACHE_URL": "dbcache://booking_cache",  # made by createcachetable, as `make serve` does
 }
 
@@ -190,7 +194,8 @@ def test_make_serve_checks_first_and_sets_nothing_itself():
         line for line in lines if "manage.py" in line or "preflight" in line or "gunicorn" in line
     ]
     assert "booking_site.preflight" in steps[0]
-    assert "migrate" in steps[1]
+    assert "compiletranslations" in steps[1]  # the Welsh pages in Welsh from the first request
+    assert "migrate" in steps[2]
     assert steps[-1].endswith("gunicorn --config gunicorn.conf.py")
     assert any("collectstatic --noinput" in step for step in steps)
     assert "DJANGO_DEBUG" not in result.stdout

@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from ..environment import start_django
 
@@ -12,6 +13,7 @@ SECRET = {"DJANGO_SECRET_KEY": "s" * 50}
 LIVE = {"PHYSIODIARY_API_URL": "https://diary.example:1234/api/request"}
 MAIL = {"EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587"}
 SHARED_CACHE = {"CACHE_URL": "dbcache://booking_cache"}
+RECORD_KEY = {"BOOKING_RECORD_KEY": Fernet.generate_key().decode()}
 
 
 def test_it_starts_in_development_with_nothing_but_debug_on():
@@ -31,7 +33,7 @@ def test_it_starts_in_development_with_nothing_but_debug_on():
         # A forgotten URL must not send a real practice's patients to the demo diary.
         ({**SECRET, "PHYSIODIARY_API_KEY": "k", **MAIL}, "PHYSIODIARY_API_URL"),
         # The console backend would print patients' details into the log.
-        ({**SECRET, **LIVE, "PHYSIODIARY_API_KEY": "k"}, "EMAIL_URL"),
+        ({**SECRET, **LIVE, **RECORD_KEY, "PHYSIODIARY_API_KEY": "k"}, "EMAIL_URL"),
     ],
 )
 def test_it_refuses_to_start_without_debug_and_names_the_missing_variable(env, missing):
@@ -50,6 +52,7 @@ STARTS = {
     **LIVE,
     **MAIL,
     **SHARED_CACHE,
+    **RECORD_KEY,
     "PHYSIODIARY_API_KEY": "k",
 }
 DEBUG_ON = "from django.conf import settings as s; print(s.DEBUG)"
@@ -106,7 +109,11 @@ def test_it_refuses_mail_that_reaches_no_patient_in_production(email_url):
 
 
 def test_any_mail_backend_will_do_where_the_site_sends_no_email():
-    quiet = {"EMAIL_URL": "consolemail://", "BOOKING_CONFIRMATION_EMAIL": "false"}
+    quiet = {
+        "EMAIL_URL": "consolemail://",
+        "BOOKING_CONFIRMATION_EMAIL": "false",
+        "BOOKING_CHANGE_LINKS": "false",
+    }
     result = start_django(**{**STARTS, **quiet})
     assert result.returncode == 0, result.stderr
 
@@ -159,9 +166,15 @@ def test_it_refuses_to_run_with_no_diary_at_all():
 @pytest.mark.parametrize(
     "env",
     [
-        {**SECRET, **LIVE, **MAIL, "PHYSIODIARY_API_KEY": "k"},
-        {**SECRET, **LIVE, "PHYSIODIARY_API_KEY": "k", "BOOKING_CONFIRMATION_EMAIL": "false"},
-        {**SECRET, **MAIL, "SANDBOX_ENABLED": "true", "PHYSIODIARY_API_KEY": "demo"},
+        {**SECRET, **LIVE, **MAIL, **RECORD_KEY, "PHYSIODIARY_API_KEY": "k"},
+        {
+            **SECRET,
+            **LIVE,
+            "PHYSIODIARY_API_KEY": "k",
+            "BOOKING_CONFIRMATION_EMAIL": "false",
+            "BOOKING_CHANGE_LINKS": "false",  # then no mail at all, and nothing to seal
+        },
+        {**SECRET, **MAIL, **RECORD_KEY, "SANDBOX_ENABLED": "true", "PHYSIODIARY_API_KEY": "demo"},
     ],
 )
 def test_it_starts_without_debug_when_production_is_configured(env):
@@ -217,6 +230,7 @@ PRODUCTION = {
     "PHYSIODIARY_API_KEY": "a-key",
     **LIVE,
     **MAIL,
+    **RECORD_KEY,
 }
 
 
@@ -297,7 +311,7 @@ for link in links:
     result = start_django(code=code, **environment)
     assert result.returncode == 0, result.stderr
     first, *files = result.stdout.splitlines()
-    assert first.split() == ["200", "gzip", "3"]  # the page compressed; 2 style sheets, 1 script
+    assert first.split() == ["200", "gzip", "2"]  # the page compressed; 1 style sheet, 1 script
     for line, policy in zip(files[::2], files[1::2], strict=True):
         # No site may frame a static file either (WhiteNoise skips the framing middleware).
         assert policy.startswith("DENY ") and "frame-ancestors 'none'" in policy
