@@ -6,18 +6,20 @@ Each builder takes the request (some contexts read it) and returns the context.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import math
 from collections.abc import Callable
+from email.mime.base import MIMEBase
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from bookings import clock, views, wizard
-from bookings.context_processors import practice
+from bookings import clock, emails, views, wizard
+from bookings.changes import Request
 from bookings.diary import Search
 from bookings.embedding import new_tab_url
 from bookings.forms import HONEYPOT_FILLED, ChooseForm, DetailsForm
@@ -27,6 +29,7 @@ from physiodiary import ApiError, ErrorCode
 
 from .samples import (
     ANNA,
+    CHANGE_LINK,
     PAIRS,
     PATIENT,
     PRACTITIONERS,
@@ -34,7 +37,9 @@ from .samples import (
     ROOMS,
     TOKEN,
     alternatives,
+    appointment,
     booked,
+    change,
     chosen,
     free_times,
     window,
@@ -230,17 +235,77 @@ def booked_gone(request: HttpRequest) -> Context:
     return views.step_context("booked_gone", {})
 
 
-def email(request: HttpRequest, *, moved: bool = False) -> Context:
+# The emails, each built by bookings.emails as the site builds it (sending nothing), then
+# shown by preview/email.html: its headers, its HTML part in a frame (`html_part`, served
+# by views.email_html) and its text part.
+
+Message = Callable[[HttpRequest], EmailMessage]
+
+
+def _address(request: HttpRequest, name: str, *args: str) -> str:
+    return request.build_absolute_uri(reverse(name, args=args))
+
+
+def confirmation_email(
+    request: HttpRequest, *, moved: bool = False, change_link: bool = True
+) -> EmailMessage:
+    """The confirmation, with its "Change or cancel" link (or, without, "call us")."""
     kept = booked(moved=moved)
-    page_url = request.build_absolute_uri(reverse("bookings:booked", args=[kept.reference]))
-    # The context confirmations.send_email gives both templates (an email has no request).
-    context = {"booked": kept, "name": PATIENT["name"], "page_url": page_url, **practice()}
+    change_url = _address(request, "bookings:change", CHANGE_LINK) if change_link else None
+    page_url = _address(request, "bookings:booked", kept.reference)
+    return emails.confirmation(
+        kept, to=PATIENT["email"], name=PATIENT["name"], page_url=page_url, change_url=change_url
+    )
+
+
+def cancel_acknowledgement_email(request: HttpRequest) -> EmailMessage:
+    page_url = _address(request, "bookings:change", CHANGE_LINK)
+    return emails.cancel_acknowledgement(change(Request.CANCEL), page_url=page_url)
+
+
+def practice_cancel_email(request: HttpRequest) -> EmailMessage:
+    return emails.practice_cancel_request(change(Request.CANCEL))
+
+
+def practice_move_email(request: HttpRequest) -> EmailMessage:
+    return emails.practice_move_request(appointment(), appointment(moved=True))
+
+
+def practice_booking_note_email(request: HttpRequest) -> EmailMessage:
+    # PATIENT holds a reason for the visit: the note leaves it out.
+    return emails.practice_booking_note(booked(), PATIENT)
+
+
+def practice_lost_outcome_email(request: HttpRequest) -> EmailMessage:
+    return emails.practice_lost_outcome(chosen())
+
+
+def html_part(message: EmailMessage) -> str | None:
+    """The HTML part as a browser can show it, its inline images as data: addresses; or None."""
+    parts = getattr(message, "alternatives", ())
+    html = next((str(part.content) for part in parts if part.mimetype == "text/html"), None)
+    if html is None:
+        return None
+    for image in getattr(message, "images", ()):
+        data = base64.b64encode(image.get_payload(decode=True)).decode()
+        cid = "cid:" + image["Content-ID"].strip("<>")
+        html = html.replace(cid, f"data:{image.get_content_type()};base64,{data}")
+    return html
+
+
+def email(message: Message, slug: str, request: HttpRequest) -> Context:
+    """preview/email.html's context: the email `message` builds, with both parts."""
+    built = message(request)
+    attached = [part[0] for part in built.attachments if not isinstance(part, MIMEBase)]
     return {
-        "email_subject": render_to_string("bookings/email/subject.txt", context).strip(),
-        "email_body": render_to_string("bookings/email/confirmation.txt", context),
-        "email_from": settings.DEFAULT_FROM_EMAIL,
-        "email_to": PATIENT["email"],
-        "email_reply_to": settings.PRACTICE_EMAIL,
+        "email_subject": built.subject,
+        "email_body": built.body,
+        "email_from": built.from_email,
+        "email_to": ", ".join(built.to),
+        "email_reply_to": ", ".join(built.reply_to),
+        "email_attached": attached,
+        "email_images": [image.get_filename() for image in getattr(built, "images", ())],
+        "email_html_url": reverse("preview:email-html", args=[slug]) if html_part(built) else "",
     }
 
 

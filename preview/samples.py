@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.utils import timezone, translation
+
 from bookings import clock, wizard
+from bookings.changes import Appointment, Change, Request
 from bookings.confirmations import Booked
 from bookings.slots import Slot
 from physiodiary import Practitioner, Room
@@ -38,6 +42,9 @@ TOKEN = "preview-not-a-real-form"  # noqa: S105
 
 #: A confirmation reference of the real shape (REFERENCE_PATTERN), kept nowhere.
 REFERENCE = "preview-sample-not-a-booking-001"
+
+#: A change link's id of the real shape (changes.LINK_PATTERN), kept nowhere.
+CHANGE_LINK = "preview-sample-not-a-change-link-0000000001"
 
 #: Free times on successive weekdays, morning, afternoon and evening.
 _DAY_PATTERNS = (
@@ -113,4 +120,36 @@ def booked(*, moved: bool = False) -> Booked:
         # The vendor's own example confirms 07:45 for a request of 09:15.
         requested=at(start.date(), "0915") if moved else start,
         emailed=not moved,
+    )
+
+
+def appointment(*, moved: bool = False) -> Appointment:
+    """The sample booking as its change link keeps it (never the reason), or (`moved`) the
+    time it was moved to: in the language of the page that shows it, as a booking is."""
+    start = at(weekday(3), "1030") if moved else booked().start
+    return Appointment(
+        practitioner_id=ANNA.id,
+        practitioner_name=ANNA.name,
+        room_id=ROOM_2.id,
+        room_name=ROOM_2.name,
+        start=start,
+        duration_minutes=45,
+        name=PATIENT["name"],
+        phone=PATIENT["phone"],
+        email=PATIENT["email"],
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+
+
+def change(request: Request | None = None) -> Change:
+    """What the sample change link finds: open, or with `request` made a few minutes ago."""
+    asked = timezone.localtime().replace(second=0, microsecond=0) - dt.timedelta(minutes=4)
+    moved = request == Request.MOVE
+    return Change(
+        link=CHANGE_LINK,
+        appointment=appointment(),
+        request=request,
+        requested_at=asked if request else None,
+        moved_to=appointment(moved=True) if moved else None,
+        state={None: "open", Request.CANCEL: "cancel", Request.MOVE: "moved"}[request],
     )

@@ -12,7 +12,7 @@ from functools import partial
 from bookings.views import Problem
 
 from . import contexts
-from .contexts import Build
+from .contexts import Build, Message
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class State:
     framed: bool = False
     #: The real templates shown, where `template` is only the preview's frame.
     real_templates: str = ""
+    #: For an email: what builds it (its HTML part is also served on its own).
+    message: Message | None = None
 
     @property
     def shows(self) -> str:
@@ -43,7 +45,7 @@ STEP_1 = "Step 1: practitioner and room"
 STEP_2 = "Step 2: date and time"
 STEP_3 = "Step 3: your details"
 STEP_4 = "Step 4: booked"
-EMAIL = "The confirmation email"
+EMAIL = "The emails: the patient's (text and HTML) and the practice's (text)"
 ERRORS = "Error pages"
 STATEMENTS = "Privacy and accessibility (linked from every footer)"
 
@@ -51,7 +53,6 @@ CHOOSE, TIMES, DETAILS = "bookings/choose.html", "bookings/times.html", "booking
 BOOKED, GONE = "bookings/booked.html", "bookings/booked_gone.html"
 PRIVACY = "bookings/privacy.html"
 EMAIL_PAGE = "preview/email.html"
-_EMAIL_TEMPLATES = "bookings/email/subject.txt and bookings/email/confirmation.txt"
 
 _STEP_1 = (
     State("choose", STEP_1, "Who would you like to see?", CHOOSE, 200, contexts.choose),
@@ -236,24 +237,72 @@ _STEP_4 = (
     State("booked-gone", STEP_4, "The confirmation expired", GONE, 404, contexts.booked_gone),
 )
 
+
+def _email(slug: str, title: str, message: Message, templates: str) -> State:
+    """An email as a page: its headers, its HTML part (if it has one) and its text part."""
+    built = partial(contexts.email, message, slug)
+    return State(
+        slug, EMAIL, title, EMAIL_PAGE, None, built, real_templates=templates, message=message
+    )
+
+
+def _templates(name: str, *, html: bool = True, subject: str = "") -> str:
+    """The templates of the email `name`, as the banner names them."""
+    subject = subject or f"{name}_subject.txt"
+    parts = [subject, f"{name}.txt", *([f"{name}.html"] if html else [])]
+    return ", ".join(f"bookings/email/{part}" for part in parts)
+
+
+_CONFIRMATION = _templates("confirmation", subject="subject.txt")
+
 _EMAIL = (
-    State(
+    _email(
         "email",
-        EMAIL,
-        "The email (plain text)",
-        EMAIL_PAGE,
-        None,
-        contexts.email,
-        real_templates=_EMAIL_TEMPLATES,
+        "The confirmation, with its “Change or cancel” link",
+        contexts.confirmation_email,
+        _CONFIRMATION,
     ),
-    State(
+    _email(
         "email-moved",
-        EMAIL,
-        "The email for another time than the one asked for",
-        EMAIL_PAGE,
-        None,
-        partial(contexts.email, moved=True),
-        real_templates=_EMAIL_TEMPLATES,
+        "The confirmation of another time than the one asked for",
+        partial(contexts.confirmation_email, moved=True),
+        _CONFIRMATION,
+    ),
+    _email(
+        "email-no-change-link",
+        "The confirmation without a change link (BOOKING_CHANGE_LINKS off): “call us”",
+        partial(contexts.confirmation_email, change_link=False),
+        _CONFIRMATION,
+    ),
+    _email(
+        "email-cancel-acknowledgement",
+        "To the patient: the practice has the cancel request",
+        contexts.cancel_acknowledgement_email,
+        _templates("cancel_acknowledgement"),
+    ),
+    _email(
+        "email-practice-cancel",
+        "To the practice: a cancel request",
+        contexts.practice_cancel_email,
+        _templates("practice_cancel_request", html=False),
+    ),
+    _email(
+        "email-practice-move",
+        "To the practice: a move (booked online: the new time; please remove: the old)",
+        contexts.practice_move_email,
+        _templates("practice_move_request", html=False),
+    ),
+    _email(
+        "email-practice-booking-note",
+        "To the practice: a booking made online (PRACTICE_NOTIFY_BOOKINGS)",
+        contexts.practice_booking_note_email,
+        _templates("practice_booking_note", html=False),
+    ),
+    _email(
+        "email-practice-lost-outcome",
+        "To the practice: a booking whose outcome was lost (the free time only)",
+        contexts.practice_lost_outcome_email,
+        _templates("practice_lost_outcome", html=False),
     ),
 )
 

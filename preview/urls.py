@@ -9,4 +9,5 @@ app_name = "preview"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<slug:slug>/", views.page, name="page"),
+    path("<slug:slug>/email.html", views.email_html, name="email-html"),
 ]

@@ -15,10 +15,12 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from .contexts import html_part
 from .origins import drawn_by
 from .states import BY_SLUG, STATES, State, grouped
 
@@ -41,6 +43,30 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     if state is None:
         raise Http404("No such preview")
     return _render(_seen_as(request, state), state.template, state.build(request), state)
+
+
+@require_safe
+@xframe_options_sameorigin  # framed by the email's own preview page, and nothing else
+def email_html(request: HttpRequest, slug: str) -> HttpResponse:
+    """An email's HTML part on its own, as a mail program shows it: its logo as a data: address.
+
+    Its inline styles are the email's own (mail programs drop style sheets), so
+    this one response allows them; nothing else is loaded, nor any script run.
+    """
+    state = BY_SLUG.get(slug)
+    html = html_part(state.message(request)) if state and state.message else None
+    if html is None:
+        raise Http404("No such email")
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response._csp_replace = {  # type: ignore[attr-defined]
+        "style-src": ["'unsafe-inline'"],
+        "script-src": ["'none'"],
+        "img-src": ["data:"],
+        "frame-ancestors": ["'self'"],
+    }
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _seen_as(request: HttpRequest, state: State) -> HttpRequest:
@@ -79,6 +105,9 @@ def _render(
         "preview_theme_dir": settings.THEME_DIR,
     }
     response = render(request, "preview/page.html", context)
+    if context.get("email_html_url"):
+        # The email's HTML part, shown in a frame from this site (email_html).
+        response._csp_update = {"frame-src": ["'self'"]}  # type: ignore[attr-defined]
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
     return response

@@ -14,6 +14,7 @@ from django.urls import Resolver404, resolve
 
 from preview import samples, states
 
+from ..images import a_png
 from .wizard_support import FakeDiary, html
 
 SLUGS = [state.slug for state in states.STATES]
@@ -53,8 +54,18 @@ EXPECTED = {
     "booked": "Appointment booked",
     "booked-moved": "Please note the time.",
     "booked-gone": "This confirmation is no longer available",
-    "email": "Your appointment is booked.",
+    "email": [
+        "Your appointment is booked.",
+        "To change or cancel this appointment, go to: http://testserver/change/",
+        'src="/preview/email/email.html"',
+    ],
     "email-moved": "Please note the time: you asked for 09:15",
+    "email-no-change-link": "To change or cancel, call 01632 960 123",
+    "email-cancel-acknowledgement": "the practice will remove it from its diary",
+    "email-practice-cancel": ["Cancel request: ", "Please remove it from the diary."],
+    "email-practice-move": ["Move request: ", "Please remove (the old time):"],
+    "email-practice-booking-note": ["Booked online: ", "Patient:       Alex Morgan"],
+    "email-practice-lost-outcome": "Check the diary: a booking may have been made: ",
     "400": "Sorry, this link is not valid",
     "400-form": "Sorry, this form could not be read",
     "403": "Sorry, this page cannot be shown",
@@ -168,7 +179,9 @@ def test_the_sample_token_is_refused_by_the_real_details_page(client, debug):
     assert real_diary.calls("book") == []
 
 
-@pytest.mark.parametrize("url", ["/preview/", "/preview/details/", "/preview/404/"])
+@pytest.mark.parametrize(
+    "url", ["/preview/", "/preview/details/", "/preview/404/", "/preview/email/email.html"]
+)
 def test_it_is_a_404_with_debug_off(diary, settings, reload_urls, url):
     settings.DEBUG = False
     reload_urls()
@@ -297,9 +310,85 @@ def test_the_banner_names_an_overridden_base_among_those_extended(client, debug,
     assert "errors/page.html (ours), base.html (yours, from THEME_DIR), base.html (ours)" in line
 
 
-def test_the_banner_names_both_email_templates(client, debug):
+def test_the_banner_names_every_template_of_the_email(client, debug):
     body = html(client.get("/preview/email/"))
 
     assert 'Drawn by <code class="text-reset">bookings/email/subject.txt</code>' in body
     assert 'Drawn by <code class="text-reset">bookings/email/confirmation.txt</code>' in body
+    assert 'Drawn by <code class="text-reset">bookings/email/confirmation.html</code>' in body
+    assert 'It extends <code class="text-reset">bookings/email/base.html</code>' in body
     assert "THEME_DIR has no file" not in body  # no THEME_DIR set: nothing to say of it
+
+
+def test_the_banner_names_a_practice_emails_two_templates(client, debug):
+    body = html(client.get("/preview/email-practice-move/"))
+
+    assert "bookings/email/practice_move_request_subject.txt</code>" in body
+    assert "bookings/email/practice_move_request.txt</code>" in body
+    assert ".html</code>: ours" not in body
+
+
+# --- The emails: both parts ------------------------------------------------------------
+
+PATIENT_EMAILS = [state.slug for state in states.STATES if state.slug.startswith("email")]
+WITH_HTML = ["email", "email-moved", "email-no-change-link", "email-cancel-acknowledgement"]
+
+
+def test_the_patients_emails_are_the_ones_with_an_html_part():
+    html_states = [slug for slug in PATIENT_EMAILS if "practice" not in slug]
+    assert html_states == WITH_HTML
+
+
+@pytest.mark.parametrize("slug", WITH_HTML)
+def test_a_patients_email_shows_its_html_part_in_a_frame_and_its_text_below(client, debug, slug):
+    page = client.get(f"/preview/{slug}/")
+    body = html(page)
+
+    frame = re.search(r'<iframe src="([^"]+)" title="The email\'s HTML part" sandbox', body)
+    assert frame and frame[1] == f"/preview/{slug}/email.html"
+    assert body.index("<iframe") < body.index('<pre class="preview-email"')
+    # Only this page may frame, and only this site's own address.
+    assert "frame-src 'self'" in page["Content-Security-Policy"]
+
+    part = client.get(frame[1])
+    assert part.status_code == 200
+    assert part["Content-Type"] == "text/html; charset=utf-8"
+    assert html(part).startswith('<!doctype html>\n<html lang="en-GB">')
+    policy = dict(d.strip().split(" ", 1) for d in part["Content-Security-Policy"].split(";"))
+    assert policy["style-src"] == "'unsafe-inline'"  # the email's own inline styles
+    assert policy["img-src"] == "data:"  # its logo, attached, as a data: address
+    assert policy["script-src"] == "'none'"  # an email runs no script
+    assert policy["frame-ancestors"] == "'self'"
+    assert policy["default-src"] == "'none'"
+    assert part["X-Frame-Options"] == "SAMEORIGIN"
+    assert part["X-Robots-Tag"] == "noindex, nofollow"
+
+
+@pytest.mark.parametrize("slug", [s for s in PATIENT_EMAILS if s not in WITH_HTML])
+def test_a_practice_email_is_text_only(client, debug, slug):
+    body = html(client.get(f"/preview/{slug}/"))
+
+    assert "<iframe" not in body
+    assert "<dt>Parts</dt><dd>text only</dd>" in body
+    assert client.get(f"/preview/{slug}/email.html").status_code == 404
+    assert "frame-src" not in client.get(f"/preview/{slug}/")["Content-Security-Policy"]
+
+
+def test_no_other_page_has_an_html_part(client, debug):
+    assert client.get("/preview/times/email.html").status_code == 404
+    assert client.get("/preview/no-such-state/email.html").status_code == 404
+    assert "frame-src" not in client.get("/preview/times/")["Content-Security-Policy"]
+
+
+def test_the_logo_is_in_the_html_part_as_a_data_address(client, debug, settings, tmp_path):
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "theme" / "logo.png").write_bytes(a_png())
+    settings.STATICFILES_DIRS = [tmp_path, *settings.STATICFILES_DIRS]
+    settings.THEME_LOGO = "theme/logo.png"
+
+    page = html(client.get("/preview/email/"))
+    part = html(client.get("/preview/email/email.html"))
+
+    assert "logo.png, shown inside the HTML part" in page
+    assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="Riverside', part)
+    assert "cid:" not in part
