@@ -114,6 +114,7 @@ BASE="http://127.0.0.1:$PORT"
 # temporary folder, with the same environment as gunicorn.
 SECRET="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
 KEY="bench-$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
+RECORD_KEY="$("$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
 SITE_ENV=(
 	DJANGO_ENV_FILE=/dev/null
 	DJANGO_DEBUG=false
@@ -124,6 +125,10 @@ SITE_ENV=(
 	SANDBOX_API_KEY="$KEY"
 	SANDBOX_ENABLED=true
 	BOOKING_CONFIRMATION_EMAIL=false
+	# Change links on, as by default: a key for their records, and the discard
+	# port as the mail server (nothing listens: practice emails wait in the outbox).
+	BOOKING_RECORD_KEY="$RECORD_KEY"
+	EMAIL_URL=smtp://127.0.0.1:9
 	DJANGO_SECURE_SSL_REDIRECT=false
 	BOOKING_SEARCH_RATE_LIMIT=0
 	BOOKING_RATE_LIMIT=0

@@ -12,6 +12,7 @@ diary reached over real HTTP, see bench/harness.py).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import secrets
@@ -67,6 +68,11 @@ def production_env(**extra: str) -> dict[str, str]:
         SANDBOX_API_KEY=key,
         SANDBOX_ENABLED="true",
         BOOKING_CONFIRMATION_EMAIL="false",
+        # Change links on, as by default: their records are encrypted with this key, and the
+        # practice's emails go to the discard port, where nothing listens (refused at once,
+        # kept in the outbox), since production wants a mail server with them.
+        BOOKING_RECORD_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        EMAIL_URL="smtp://127.0.0.1:9",
         # Shared by every worker, as production requires (it refuses one each
         # keeps to itself); the table is made in the database by `serve()`,
         # or by whoever migrates a database of their own.

@@ -1,7 +1,8 @@
 """The admin: routed only where an app puts something in it, and hard to guess into.
 
-Only the reference diary puts anything in the admin (sandbox/admin.py, with
-SANDBOX_ENABLED), so a site on a live diary has no /admin/ at all
+The reference diary puts its diary in the admin (sandbox/admin.py, with
+SANDBOX_ENABLED), and the bookings app the practice emails not sent yet and
+the change links' counts (bookings/admin.py), so every site has an /admin/
 (booking_site/urls.py asks `in_use`).
 
 Where it is routed, sign-in attempts are counted per username and per client

@@ -7,9 +7,11 @@ console handler:
   (`request_id`, set by `booking_site.request_log`), so the Physiodiary
   client's line for a call can be matched to the request that made it
   without the client knowing about requests at all.
-- `RedactFilter` shortens `/booked/<reference>/` to `/booked/…/` in any
+- `RedactFilter` shortens `/booked/<reference>/` to `/booked/…/`, and a
+  change or cancel link's `/change/<link>/…` to `/change/…/…`, in any
   message, whoever logs it (Django logs "Not Found: <path>" for an expired
-  confirmation, say): the reference is the only key to a confirmation page.
+  confirmation, say): the reference is the only key to a confirmation page,
+  and the link's id the only key to a patient's change or cancel pages.
   It hides the query string after any path too, which names practitioners,
   rooms and times: the site's own lines never hold one, but gunicorn's error
   log (which gunicorn.conf.py gives this filter) quotes a refused request
@@ -43,6 +45,11 @@ SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _BOOKED = re.compile(r"/booked/[^/\s?#\"']+")
 BOOKED_SHORT = "/booked/…"
 
+#: A change or cancel link's id (bookings.changes.LINK_PATTERN), matched as loosely:
+#: `/change/<link>/cancel/` is logged as `/change/…/cancel/`.
+_CHANGE = re.compile(r"/change/[^/\s?#\"']+")
+CHANGE_SHORT = "/change/…"
+
 #: A query string after a path, up to white space or a quote (gunicorn writes
 #: a refused request line in quotes).
 _QUERY = re.compile(r"(/[^\s?#\"']*)\?[^\s\"']+")
@@ -55,8 +62,10 @@ def new_request_id() -> str:
 
 
 def redact(text: str) -> str:
-    """`text` with every confirmation reference, and any path's query string, hidden."""
-    return _QUERY.sub(rf"\1{QUERY_SHORT}", _BOOKED.sub(BOOKED_SHORT, text))
+    """`text` with every confirmation reference and change link, and any path's query
+    string, hidden."""
+    hidden = _CHANGE.sub(CHANGE_SHORT, _BOOKED.sub(BOOKED_SHORT, text))
+    return _QUERY.sub(rf"\1{QUERY_SHORT}", hidden)
 
 
 class RequestIdFilter(logging.Filter):
@@ -69,8 +78,8 @@ class RequestIdFilter(logging.Filter):
 
 
 class RedactFilter(logging.Filter):
-    """Hides confirmation references and query strings in a record's message before any
-    formatter sees it."""
+    """Hides confirmation references, change links and query strings in a record's message
+    before any formatter sees it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

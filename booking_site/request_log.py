@@ -16,6 +16,11 @@ What the line leaves out, on purpose:
   `/booked/…/`. The reference is the only key to that page, which shows who
   the appointment is with and when; logs are read by more people, and kept
   longer, than the page lives.
+- a change or cancel link's id: `/change/<link>/cancel/` is logged as
+  `/change/…/cancel/`, for the same reason: it opens the patient's appointment,
+  name and contact details included, until the appointment is over. (A move
+  carries it through the times and details pages as `change=…`, in the query
+  string the line leaves out.)
 - anything posted: the details form holds the patient's name, phone, email
   and reason for coming.
 

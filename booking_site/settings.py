@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 from booking_site import languages, static_files
+from bookings import crypto
 from bookings.backends import NOT_SHARED_CACHES, UNDELIVERED_MAIL
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -165,6 +166,19 @@ PRACTICE_NAME = env.str("PRACTICE_NAME", default="Riverside Physiotherapy")
 PRACTICE_PHONE = env.str("PRACTICE_PHONE", default="01632 960 123")
 PRACTICE_EMAIL = env.str("PRACTICE_EMAIL", default="bookings@riverside-physio.example")
 PRACTICE_ADDRESS = env.str("PRACTICE_ADDRESS", default="12 River Street, Exampleton, EX1 2AB")
+# The inbox that receives patients' change and cancel requests, the notes of lost
+# bookings and (PRACTICE_NOTIFY_BOOKINGS) of each online booking: a receptionist's,
+# perhaps not the address patients write to. One address; an alias for several.
+PRACTICE_NOTIFY_EMAIL = env.str("PRACTICE_NOTIFY_EMAIL", default="").strip()
+if PRACTICE_NOTIFY_EMAIL and not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+", PRACTICE_NOTIFY_EMAIL):
+    # Mail the server accepts and nobody reads: refused now rather than found out later.
+    raise ImproperlyConfigured(
+        "PRACTICE_NOTIFY_EMAIL must be one email address,"
+        f" such as reception@riverside-physio.example, not {PRACTICE_NOTIFY_EMAIL!r}."
+    )
+PRACTICE_NOTIFY_EMAIL = PRACTICE_NOTIFY_EMAIL or PRACTICE_EMAIL
+# A short email to PRACTICE_NOTIFY_EMAIL for each online booking, as well as the diary's entry.
+PRACTICE_NOTIFY_BOOKINGS = env.bool("PRACTICE_NOTIFY_BOOKINGS", default=False)
 # The confirmation page's and email's "What happens next": plain text, paragraphs
 # apart by a blank line (`\n\n` in .env); empty for none. Unset: the site's own
 # words, in every language it offers (bookings/practice.py), which name no time
@@ -292,8 +306,32 @@ BOOKING_FORM_MAX_AGE_SECONDS = _number(
 BOOKING_CONFIRMATION_SECONDS = _number(
     "BOOKING_CONFIRMATION_SECONDS", 24 * 3600, whole=True, positive=True
 )
+# The practice's late-cancellation notice, in hours: a patient cancelling online
+# closer to the appointment than this is told so before confirming (0: no notice).
+BOOKING_LATE_CANCEL_HOURS = _number("BOOKING_LATE_CANCEL_HOURS", 24, whole=True)
 # Off where the practice's own diary already emails patients.
 BOOKING_CONFIRMATION_EMAIL = env.bool("BOOKING_CONFIRMATION_EMAIL", default=True)
+# A "Change or cancel" link in the confirmation email and page; off: "call us", as before.
+BOOKING_CHANGE_LINKS = env.bool("BOOKING_CHANGE_LINKS", default=True)
+# The Fernet key(s) that seal patient details at rest (change records, the outbox),
+# comma-separated: the first seals, every one opens (key rotation: docs/deploy.md).
+# Development derives one from its SECRET_KEY; production must set its own, kept
+# apart from the database's backups.
+try:
+    BOOKING_RECORD_KEY = crypto.check_keys(env.list("BOOKING_RECORD_KEY", default=[]))
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"BOOKING_RECORD_KEY: {exc}. Make one with: {crypto.MAKE_KEY}"
+    ) from None
+if not BOOKING_RECORD_KEY and DEBUG:
+    BOOKING_RECORD_KEY = [crypto.development_key(SECRET_KEY)]
+elif not BOOKING_RECORD_KEY and BOOKING_CHANGE_LINKS:
+    raise _missing(
+        "BOOKING_RECORD_KEY",
+        "the key that encrypts patients' details in the database, kept apart from its backups."
+        f" Make one with: {crypto.MAKE_KEY}"
+        " (or set BOOKING_CHANGE_LINKS=false to offer no change or cancel links).",
+    )
 
 # --- Abuse ---------------------------------------------------------------------
 # Booking attempts (posts of the details form that reach the diary's `book`)
@@ -334,7 +372,8 @@ ADMIN_LOGIN_RATE_LIMIT_SECONDS = _number(
 _EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
 if (
     not DEBUG
-    and BOOKING_CONFIRMATION_EMAIL
+    # Change links send the practice its patients' requests: they must arrive.
+    and (BOOKING_CONFIRMATION_EMAIL or BOOKING_CHANGE_LINKS)
     and ("EMAIL_URL" not in os.environ or _EMAIL["EMAIL_BACKEND"] in UNDELIVERED_MAIL)
 ):
     # The console or a file would put patients' names and addresses in the
@@ -344,7 +383,8 @@ if (
         "EMAIL_URL",
         "the practice's mail server, e.g. smtp+tls://user:password@smtp.example.com:587"
         " (not consolemail://, filemail://, memorymail:// or dummymail://);"
-        " or set BOOKING_CONFIRMATION_EMAIL=false where the diary emails patients itself.",
+        " or, where the diary emails patients itself, set BOOKING_CONFIRMATION_EMAIL=false"
+        " and BOOKING_CHANGE_LINKS=false (change and cancel requests reach the practice by email).",
     )
 vars().update(_EMAIL)
 # The confirmation page waits for the mail server at most this long.

@@ -28,9 +28,10 @@ urlpatterns += [
 urlpatterns += sandbox.urls.routes()
 
 # The admin only where an app has put something in it: the reference diary
-# does, with SANDBOX_ENABLED (sandbox/admin.py). A site on a live diary has
-# nothing to edit there, so no sign-in page to guess passwords at: /admin/ is
-# its 404. Decided when this module is imported, after every app's admin.py.
+# does, with SANDBOX_ENABLED (sandbox/admin.py), and the bookings app always
+# (bookings/admin.py: the practice emails not sent yet, and the change links'
+# counts), so a site on a live diary has one too. Decided when this module is
+# imported, after every app's admin.py.
 if admin_site.in_use():
     urlpatterns.append(path("admin/", admin.site.urls))
 

@@ -9,30 +9,22 @@ there is nothing to fetch it back from.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import hashlib
-import logging
 import secrets
-import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import icalendar
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from physiodiary import Confirmation
 
 from . import clock
-from .context_processors import practice
 from .practice import text
-
-logger = logging.getLogger(__name__)
 
 #: Matches the references `keep` makes, for the URL pattern.
 REFERENCE_PATTERN = r"[A-Za-z0-9_-]{32}"
@@ -214,50 +206,23 @@ def outlook_calendar_url(booked: Booked) -> str:
 # --- Email --------------------------------------------------------------------------
 
 
-def send_email(booked: Booked, *, to: str, name: str, page_url: str) -> bool:
+def send_email(
+    booked: Booked, *, to: str, name: str, page_url: str, change_url: str | None = None
+) -> bool:
     """Email the patient the confirmation, with the calendar file; True if sent in time.
 
-    The mail server is given EMAIL_TIMEOUT seconds in all, not per step of
-    the SMTP conversation: the send runs in a thread the page waits on that
-    long. A send still going on finishes, and marks the confirmation emailed,
-    after the page has gone. A failure is logged, without the address, and
-    never raised: the booking is made and the page says so.
+    `change_url` is the booking's "Change or cancel" link, where it has one.
+    The message is `emails.confirmation`, sent by `emails.send_to_patient`
+    (EMAIL_TIMEOUT in all; a failure logged without the address, never
+    raised: the booking is made and the page says so). A send that finishes
+    after the page has gone still marks the confirmation emailed.
     """
     if not settings.BOOKING_CONFIRMATION_EMAIL:
         return False
-    message = _email(booked, to=to, name=name, page_url=page_url)
-    sent = threading.Event()
+    # Imported here: emails builds on this module (the calendar file, Booked).
+    from . import emails
 
-    def send() -> None:
-        try:
-            message.send()
-        except Exception as exc:  # whatever the mail server did, the booking stands
-            # The exception's text can carry the patient's address (SMTPRecipientsRefused).
-            logger.error("confirmation email not sent: %s", type(exc).__name__)
-            return
-        mark_emailed(booked)
-        sent.set()
-
-    # In the request's context, so a failure's log line carries the request's id.
-    run = contextvars.copy_context().run
-    thread = threading.Thread(target=run, args=(send,), name="confirmation-email", daemon=True)
-    thread.start()
-    thread.join(settings.EMAIL_TIMEOUT)
-    if thread.is_alive():
-        logger.warning("confirmation email still sending after %ss", settings.EMAIL_TIMEOUT)
-    return sent.is_set()
-
-
-def _email(booked: Booked, *, to: str, name: str, page_url: str) -> EmailMessage:
-    """The confirmation email, with its calendar file, in the language the patient booked in."""
-    with translation.override(booked.language):
-        # The same practice details the pages show (an email has no request).
-        context = {"booked": booked, "name": name, "page_url": page_url, **practice()}
-        message = EmailMessage(
-            subject=render_to_string("bookings/email/subject.txt", context).strip(),
-            body=render_to_string("bookings/email/confirmation.txt", context),
-            to=[to],
-            reply_to=[settings.PRACTICE_EMAIL],
-        )
-        message.attach("appointment.ics", calendar_file(booked), "text/calendar")
-    return message
+    message = emails.confirmation(
+        booked, to=to, name=name, page_url=page_url, change_url=change_url
+    )
+    return emails.send_to_patient(message, on_sent=lambda: mark_emailed(booked))

@@ -29,6 +29,9 @@ def practice(request: HttpRequest | None = None) -> dict[str, Any]:
             "privacy_elsewhere": bool(text("PRACTICE_PRIVACY_URL")),
             # Whether what the patient types also goes into an email (the privacy notices say).
             "confirmation_email": settings.BOOKING_CONFIRMATION_EMAIL,
+            # Whether the site keeps name, phone and email, encrypted, until the appointment
+            # ends, for the change or cancel link (bookings/changes.py): the notices say.
+            "change_links": settings.BOOKING_CHANGE_LINKS,
         },
         "time_zone_label": time_zone_label(),
     }

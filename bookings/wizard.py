@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from physiodiary import read_date, read_time
 
 from . import clock
+from .changes import LINK_PATTERN
 from .slots import ID_PATTERN, Slot
 
 #: The value of `staffId` or `sectionId` that means "whoever / wherever is free".
@@ -109,6 +110,8 @@ PARAMETERS: dict[str, Callable[[str], bool]] = {
     "via": lambda value: re.fullmatch(rf"({_ID})\.({_ID})", value) is not None,
     "next": lambda value: value == "1",
     "passed": lambda value: value == "1",
+    # A move of a booked appointment: its change link's id, from times to details's POST.
+    "change": lambda value: re.fullmatch(LINK_PATTERN, value) is not None,
 }
 
 

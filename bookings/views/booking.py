@@ -6,6 +6,11 @@ honeypot and timing, then whether the free time can still be booked, all in
 `DetailsForm.clean`); its count against the address's limits; a claim on the
 form's nonce; one `book` call; and one function, `respond`, from what became
 of it to the page, for the first post and for a repeat alike.
+
+A move of a booked appointment is this same form with `change=<link>`: the
+link is claimed (`changes.claim`, once on any server) before the nonce, and
+what follows `book` (the link reopened, or the practice asked to remove the
+old time) is in afterwards.py, with every booking's change link and emails.
 """
 
 from __future__ import annotations
@@ -21,12 +26,26 @@ from django.views.decorators.http import require_http_methods
 
 from physiodiary import ApiError, ErrorCode, PhysiodiaryError, Rejected, UnknownOutcome
 
-from .. import clock, confirmations, diary, error_pages, guard, submissions, tokens, wizard
+from .. import (
+    changes,
+    clock,
+    confirmations,
+    diary,
+    error_pages,
+    guard,
+    maintenance,
+    submissions,
+    tokens,
+    wizard,
+)
+from ..changes import Change
 from ..client import get_client
 from ..forms import DetailsForm, Offer
 from ..slots import Slot
 from ..submissions import Kind, Outcome
 from ..tokens import FormToken
+from . import afterwards
+from .change import for_move, overview_url
 from .common import diary_needed, see_other
 from .details_page import Problem, render_details, show
 
@@ -46,7 +65,11 @@ BOOKS, BOOKS_NOTHING = "book", "form-error"
 def details(request: HttpRequest) -> HttpResponse:
     if wizard.malformed(request.GET):
         return error_pages.bad_request(request)  # our links never look like this
-    return post(request) if request.method == "POST" else show(request)
+    if request.method != "POST":
+        return show(request)
+    response = post(request)
+    maintenance.run_if_due()  # the purge and the outbox, at most once a minute (cheap)
+    return response
 
 
 @sensitive_variables()  # the patient's details, in error reports
@@ -60,6 +83,9 @@ def post(request: HttpRequest) -> HttpResponse:
     slot = Slot.from_query(request.POST)
     if slot is None or wizard.malformed(request.POST):
         return error_pages.bad_request(request)  # every form of ours names a free time
+    move = for_move(request, request.POST, must_be_open=False)
+    if isinstance(move, HttpResponse):
+        return move  # the link does not work, or its appointment has started
     data = request.POST.copy()
     offer = _offer(data, slot)
     if offer.token and submissions.known(offer.token.nonce):
@@ -78,9 +104,14 @@ def post(request: HttpRequest) -> HttpResponse:
     if too_many := _too_many(request, form, offer.slot, BOOKS):
         return too_many
     assert offer.token is not None  # a form without one is not valid
+    if move is not None and not changes.claim(move.link, changes.Request.MOVE):
+        return see_other(overview_url(move.link))  # moved or cancelled already: it says which
     if not submissions.claim(offer.token.nonce):
+        if move is not None:
+            changes.release(move.link)  # this form's first post has the move in hand
         return respond(request, form, offer.slot, _first(offer.token))  # posted twice at once
-    return respond(request, form, offer.slot, _book(request, form, offer.slot, offer.token.nonce))
+    outcome = _book(request, form, offer.slot, offer.token.nonce, move)
+    return respond(request, form, offer.slot, outcome)
 
 
 def _too_many(
@@ -141,8 +172,10 @@ def _first(token: FormToken) -> Outcome | None:
 
 
 @sensitive_variables()  # the patient's details, in error reports
-def _book(request: HttpRequest, form: DetailsForm, slot: Slot, nonce: str) -> Outcome:
-    """Call `book`, once, and record its outcome against the form's nonce."""
+def _book(
+    request: HttpRequest, form: DetailsForm, slot: Slot, nonce: str, move: Change | None
+) -> Outcome:
+    """Call `book`, once, record its outcome against the form's nonce, and follow it up."""
     patient = {key: form.cleaned_data[key] for key in PATIENT_FIELDS}
     # Whatever the answer, the pair's free times may have changed.
     diary.forget_free_times(slot.practitioner.id, slot.room.id)
@@ -165,9 +198,7 @@ def _book(request: HttpRequest, form: DetailsForm, slot: Slot, nonce: str) -> Ou
         booked = confirmations.keep(confirmation, requested=slot.start)
         outcome = Outcome(Kind.BOOKED, booked.reference)
     submissions.record(nonce, outcome)
-    if booked is not None:
-        page = request.build_absolute_uri(_confirmation_url(booked.reference))
-        confirmations.send_email(booked, to=patient["email"], name=patient["name"], page_url=page)
+    afterwards.settle(request, outcome, booked, patient, slot, move)
     return outcome
 
 

@@ -1,4 +1,9 @@
-"""Step 3's page: the patient's details form, for a free time (booking.py routes it)."""
+"""Step 3's page: the patient's details form, for a free time (booking.py routes it).
+
+For a move (`change=<link>`, change.py) the page says which appointment is
+being moved, fills in the name, phone and email kept with it (never a reason:
+none is kept), and its form carries the link to the POST.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from django.shortcuts import redirect
 
 from physiodiary import PhysiodiaryError, format_date
 
-from .. import clock, diary, guard, tokens, wizard
+from .. import changes, clock, diary, guard, tokens, wizard
 from ..forms import DetailsForm
 from ..slots import Slot
+from .change import for_move
 from .common import error_links, render_step
 
 
@@ -29,6 +35,9 @@ class Problem(enum.StrEnum):
 
 def show(request: HttpRequest) -> HttpResponse:
     """The empty form for the free time in the link (a GET), if the diary offers it."""
+    move = for_move(request, request.GET)
+    if isinstance(move, HttpResponse):
+        return move  # the link does not work, its appointment has started, or it was used
     slot = _linked(request.GET)
     if isinstance(slot, HttpResponse):
         return slot
@@ -36,8 +45,12 @@ def show(request: HttpRequest) -> HttpResponse:
     # a time gone by, taken since, or never free, goes back to the times.
     if slot.start < clock.earliest_bookable() or not diary.offers(slot):
         return redirect(times_url(request, slot, passed=True))
-    form = DetailsForm(initial={**slot.query, "token": tokens.issue(slot)})
-    return render_details(request, form, slot)
+    initial = {**slot.query, "token": tokens.issue(slot)}
+    if move is not None:
+        # Who booked the appointment being moved; the reason is theirs to give again, or not.
+        kept = move.appointment
+        initial.update(name=kept.name, phone=kept.phone, email=kept.email)
+    return render_details(request, DetailsForm(initial=initial), slot)
 
 
 def _linked(query: QueryDict) -> Slot | HttpResponse:
@@ -53,7 +66,7 @@ def _linked(query: QueryDict) -> Slot | HttpResponse:
         return redirect(wizard.url("choose", **known))
     slot = Slot.from_query(query)
     if slot is None or not clock.today() <= slot.start.date() <= clock.last_bookable_day():
-        return redirect(wizard.url("times", **ids))
+        return redirect(wizard.url("times", **ids, change=query.get("change")))
     return slot.named(practitioners, rooms)
 
 
@@ -92,20 +105,33 @@ def details_context(
 ) -> dict[str, Any]:
     """What details.html gets. `can_choose`: whether to link back to step 1 (Change).
     Apart from the view so that /preview/ renders the same names."""
+    move = _moving(request)
     return {
         "form": form,
         "chosen": chosen,
         "problem": problem,
         "taken": taken,
         "action": wizard.url("details", **chosen.query, via=_via(request, chosen)),
+        # Step 1 knows nothing of a move: its times page offers "any" instead.
         "change_choice_url": wizard.url("choose", **_choice(request, chosen))
-        if can_choose
+        if can_choose and move is None
         else None,
         "change_time_url": times_url(request, chosen),
         "error_links": error_links(form),
         "wait_minutes": math.ceil(wait / 60),
         "honeypot": guard.HONEYPOT,
+        "moving": move,  # the appointment being moved, or None
     }
+
+
+def _move_link(request: HttpRequest) -> str | None:
+    """The change link a move's page or form carries; None for an ordinary booking."""
+    return request.POST.get("change") or request.GET.get("change") or None
+
+
+def _moving(request: HttpRequest) -> changes.Change | None:
+    link = _move_link(request)
+    return changes.find(link) if link else None
 
 
 def times_url(request: HttpRequest, slot: Slot, *, passed: bool = False) -> str:
@@ -115,6 +141,7 @@ def times_url(request: HttpRequest, slot: Slot, *, passed: bool = False) -> str:
         **_choice(request, slot),
         date=format_date(slot.start.date()),
         passed=1 if passed else None,
+        change=_move_link(request),
     )
 
 

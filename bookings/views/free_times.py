@@ -1,4 +1,9 @@
-"""Step 2: a free time, from the diary's freeList, one window of days at a time."""
+"""Step 2: a free time, from the diary's freeList, one window of days at a time.
+
+For a move (`change=<link>`, change.py) every link and form on the page carries
+the link on to the details page, the page says which appointment is being
+moved, and in place of step 1 it offers the same practitioner and room, or any.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,10 @@ from django.views.decorators.http import require_safe
 from physiodiary import PhysiodiaryError, Practitioner, Rejected, Room, format_date
 
 from .. import clock, diary, error_pages, guard, wizard
+from ..changes import Change
 from ..forms import ChooseForm
 from ..slots import Slot
+from .change import for_move, move_context
 from .choice import choose_again
 from .common import diary_needed, render_step
 
@@ -28,6 +35,9 @@ from .common import diary_needed, render_step
 def times(request: HttpRequest) -> HttpResponse:
     if wizard.malformed(request.GET):
         return error_pages.bad_request(request)
+    move = for_move(request, request.GET)
+    if isinstance(move, HttpResponse):
+        return move  # the link does not work, its appointment has started, or it was used
     practitioners, rooms = diary.lists()
     if not practitioners or not rooms:
         return redirect(wizard.url("choose"))
@@ -36,7 +46,9 @@ def times(request: HttpRequest) -> HttpResponse:
         return choose_again(request, form)
     if slot := Slot.from_key(request.GET.get("slot")):
         # `via` keeps "any" for the details page's Change links.
-        return redirect(wizard.url("details", **slot.query, via=form.via))
+        return redirect(
+            wizard.url("details", **slot.query, via=form.via, change=request.GET.get("change"))
+        )
     window = wizard.Window.starting(request.GET.get("date"))
     if window is None:
         return error_pages.bad_request(request)  # beyond the last bookable day: no link goes there
@@ -51,7 +63,7 @@ def times(request: HttpRequest) -> HttpResponse:
         if not form.add_diary_errors(exc.errors):
             raise
         return choose_again(request, form)
-    return _page(request, form, window, search, practitioners, rooms)
+    return _page(request, form, window, search, practitioners, rooms, move)
 
 
 def _page(
@@ -61,12 +73,15 @@ def _page(
     search: diary.Search,
     practitioners: tuple[Practitioner, ...],
     rooms: tuple[Room, ...],
+    move: Change | None = None,
 ) -> HttpResponse:
     who, where = form.chosen()
     # "Continue" pressed with no time chosen (only possible where there are times).
     no_time_chosen = "next" in request.GET and bool(search.free_times)
+    # A move's link goes wherever the choice goes: each link and form of the page.
+    choice = {**form.choice, "change": move.link} if move else form.choice
     context = times_context(
-        form.choice,
+        choice,
         window,
         search,
         who,
@@ -76,13 +91,15 @@ def _page(
         no_time_chosen=no_time_chosen,
         passed="passed" in request.GET,
     )
+    if move is not None:
+        context.update(move_context(move), **_move_choices(move, choice))
     if not search.free_times and window.later:
         if search.knows(window.later, clock.last_bookable_day()):
             # The answers already cover the rest of the bookable days: no call.
             later = [day for day in search.free_days if day >= window.later]
-            context.update(next_free_context(form.choice, min(later, default=None)))
+            context.update(next_free_context(choice, min(later, default=None)))
         else:
-            context.update(_next_free_day(form.choice, who, where, window.later))
+            context.update(_next_free_day(choice, who, where, window.later))
     return render_step(request, "times", context, status=400 if no_time_chosen else 200)
 
 
@@ -153,13 +170,14 @@ def _wider(
 ) -> list[tuple[str, str]]:
     """Searches one step wider than a choice with nothing free: any room, any practitioner."""
     wider = []
+    move = choice.get("change")
     if len(where) == 1 and len(rooms) > 1 and len(who) == 1:
-        url = wizard.url("times", staffId=choice["staffId"], sectionId=wizard.ANY)
+        url = wizard.url("times", staffId=choice["staffId"], sectionId=wizard.ANY, change=move)
         # Translators: a link to the free times of this practitioner (a name) in every room.
         words = gettext("Look for %(practitioner)s in any room") % {"practitioner": who[0].name}
         wider.append((words, url))
     if len(who) == 1 and len(practitioners) > 1:
-        url = wizard.url("times", staffId=wizard.ANY, sectionId=choice["sectionId"])
+        url = wizard.url("times", staffId=wizard.ANY, sectionId=choice["sectionId"], change=move)
         if len(where) == 1:
             # Translators: a link to every practitioner's free times in this room (its name).
             words = gettext("Look for any practitioner in %(room)s") % {"room": where[0].name}
@@ -180,6 +198,24 @@ def _next_free_day(
     except PhysiodiaryError:
         return {}
     return next_free_context(choice, day)
+
+
+def _move_choices(move: Change, choice: dict[str, str]) -> dict[str, Any]:
+    """A move's way back to step 1's choice: the appointment's own practitioner and room, or any.
+
+    Step 1 knows nothing of a move (its Change link is not shown), so these stand in for it.
+    """
+    kept = move.appointment
+    same = {"staffId": str(kept.practitioner_id), "sectionId": str(kept.room_id)}
+    anyone = {"staffId": wizard.ANY, "sectionId": wizard.ANY}
+    chosen = {key: choice[key] for key in same}
+    return {
+        "can_choose": False,
+        "move_same_url": None if chosen == same else wizard.url("times", **same, change=move.link),
+        "move_any_url": None
+        if chosen == anyone
+        else wizard.url("times", **anyone, change=move.link),
+    }
 
 
 def next_free_context(choice: dict[str, str], day: dt.date | None) -> dict[str, Any]:

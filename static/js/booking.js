@@ -6,7 +6,10 @@
   if (summary) summary.focus();
 
   // One click books once: the server refuses a second submit anyway, but a
-  // disabled button tells the patient the first is on its way.
+  // disabled button tells the patient the first is on its way. The words this
+  // script shows come from the page (data-busy, data-print-label,
+  // data-continue-with), in the page's language; the English is for a theme's
+  // template that has not got them.
   document.querySelectorAll("form").forEach(function (form) {
     form.addEventListener("submit", function () {
       var button = form.querySelector("button[data-once]");
@@ -14,7 +17,7 @@
       button.setAttribute("data-label", button.textContent);
       window.setTimeout(function () {
         button.disabled = true;
-        button.textContent = "Booking…";
+        button.textContent = button.getAttribute("data-busy") || "Booking…";
       }, 0);
     });
   });
@@ -34,7 +37,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-outline-primary";
-    button.textContent = "Print this page";
+    button.textContent = hint.getAttribute("data-print-label") || "Print this page";
     button.addEventListener("click", function () { window.print(); });
     hint.replaceChildren(button);
   }
@@ -48,7 +51,8 @@
   };
   var nameChosen = function () {
     var radio = chosen();
-    if (radio && radio.getAttribute("data-when")) proceed.textContent = "Continue with " + radio.getAttribute("data-when");
+    var label = proceed.getAttribute("data-continue-with") || "Continue with {when}";
+    if (radio && radio.getAttribute("data-when")) proceed.textContent = label.replace("{when}", radio.getAttribute("data-when"));
   };
   if (proceed) {
     times.addEventListener("change", nameChosen);

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 from ..environment import clean_environment as site_environment
 from ..environment import free_port
@@ -273,6 +274,7 @@ class Prepared:
 
     api_key: str
     secret_key: str
+    record_key: str  # BOOKING_RECORD_KEY: every server opens every other's change records
     static_root: Path
     database: Path  # a template: each server gets a copy
 
@@ -293,9 +295,17 @@ class Prepared:
             DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
             PHYSIODIARY_API_KEY=self.api_key,
             BOOKING_CONFIRMATION_EMAIL="false",
+            BOOKING_RECORD_KEY=self.record_key,
             DJANGO_STATIC_ROOT=str(self.static_root),
             DATABASE_URL=f"sqlite:///{database}",
-            **{"CACHE_URL": "dbcache://booking_cache", **extra},
+            **{
+                "CACHE_URL": "dbcache://booking_cache",
+                # Change links are on, as by default, so production wants a mail server:
+                # the discard port, where nothing listens, refuses a practice email at
+                # once, and the site keeps it in its outbox.
+                "EMAIL_URL": "smtp://127.0.0.1:9",
+                **extra,
+            },
         )
 
 
@@ -304,6 +314,7 @@ def prepare(folder: Path) -> Prepared:
     made = Prepared(
         api_key="deploy-" + secrets.token_hex(16),
         secret_key=secrets.token_urlsafe(48),
+        record_key=Fernet.generate_key().decode(),
         static_root=folder / "static",
         database=folder / "diary-template.sqlite3",
     )
@@ -350,7 +361,8 @@ def start_site(name: str, prepared: Prepared, folder: Path, diary: Diary, **extr
     own = folder / name
     own.mkdir()
     env = prepared.production(
-        # Its own database: sites keep nothing in one, but Django must have one.
+        # Its own database: a change link's record made on one site is not found on
+        # the other (production shares one: tests/deploy/test_change_claims.py).
         prepared.copy_database(own),
         PHYSIODIARY_API_URL=diary.api_url,
         # Behind a load balancer: the client address is the one it reports.

@@ -1,5 +1,6 @@
-"""The admin is routed only where the reference diary puts something in it: a site
-started afresh on a live diary has no /admin/ at all (booking_site/admin_site.py)."""
+"""The admin is routed where an app puts something in it: the reference diary, where the site
+runs on it, and the practice's outbox and change links' counts (bookings/admin.py), everywhere
+(booking_site/admin_site.py)."""
 
 import pytest
 
@@ -10,20 +11,22 @@ LIVE = {
     "PHYSIODIARY_API_KEY": "live-key",
 }
 ASK = (
-    "from django.test import Client;"
-    " print(Client().get('/admin/login/', HTTP_HOST='localhost').status_code)"
+    "from django.contrib import admin; from django.test import Client;"
+    " print(Client().get('/admin/login/', HTTP_HOST='localhost').status_code);"
+    " print(sorted({m._meta.app_label for m in admin.site._registry}))"
 )
 
 
 @pytest.mark.parametrize(
-    ("configuration", "status"),
+    ("configuration", "apps"),
     [
-        pytest.param({}, "200", id="on the reference diary"),
-        pytest.param(LIVE, "404", id="on a live diary"),
+        pytest.param({}, "['auth', 'bookings', 'sandbox']", id="on the reference diary"),
+        pytest.param(LIVE, "['auth', 'bookings']", id="on a live diary"),
     ],
 )
-def test_the_admin_sign_in_page_exists_only_on_the_reference_diary(configuration, status):
+def test_the_admin_holds_the_reference_diary_only_where_the_site_runs_on_it(configuration, apps):
     started = start_django(code=ASK, DJANGO_DEBUG="true", **configuration)
 
     assert started.returncode == 0, started.stderr
-    assert started.stdout.strip().splitlines()[-1] == status
+    status, registered = started.stdout.strip().splitlines()[-2:]
+    assert (status, registered) == ("200", apps)

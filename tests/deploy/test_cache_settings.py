@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.fernet import Fernet
 
 from .. import environment
 
@@ -15,6 +16,7 @@ PRODUCTION = {
     "PHYSIODIARY_API_URL": "https://diary.example:1234/api/request",
     "PHYSIODIARY_API_KEY": "a-key",
     "EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587",
+    "BOOKING_RECORD_KEY": Fernet.generate_key().decode(),
 }
 
 

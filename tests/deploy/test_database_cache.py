@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from .services import ROOT, clean_environment
 
@@ -29,6 +30,7 @@ PRODUCTION = {
     "PHYSIODIARY_API_URL": "https://diary.example:1234/api/request",
     "PHYSIODIARY_API_KEY": "a-key",
     "EMAIL_URL": "smtp+tls://user:password@smtp.example.com:587",
+    "BOOKING_RECORD_KEY": Fernet.generate_key().decode(),
 }
 
 

@@ -14,8 +14,9 @@ from .wizard_support import ANNA, ROOM_2, WHEN, FakeDiary, details_url, submit
 
 
 @pytest.fixture
-def diary(live_api):
-    """The practice's diary at the live URL (wizard_support.FakeDiary).
+def diary(live_api, db):
+    """The practice's diary at the live URL (wizard_support.FakeDiary), and the site's
+    database, where a booking keeps its change or cancel link (bookings/changes.py).
 
     John and Anna, Treatment Rooms 1 and 2, and no free time: a module that
     needs one offers it by extending this fixture, in view of its tests:

@@ -120,8 +120,12 @@ def test_after_the_diary_was_unreachable_the_fresh_form_can_book(client, diary, 
     assert len(diary.calls("book")) == 2
 
 
-def test_two_posts_at_once_book_once_and_both_see_the_confirmation(diary, form, monkeypatch):
+def test_two_posts_at_once_book_once_and_both_see_the_confirmation(
+    transactional_db, diary, form, monkeypatch
+):
     """The second post arrives while the first is still waiting for the diary."""
+    # transactional_db: the first post, in a thread of its own, keeps the booking's change
+    # link in the database; inside the test's transaction it would wait on the test's lock.
     second_is_waiting = threading.Event()
     wait_for_outcome = submissions.outcome
 

@@ -43,10 +43,21 @@ def test_the_details_form_says_where_what_is_typed_goes(client, diary):
     said = " ".join(re.sub(r"<[^>]+>", " ", notice(page)).split())
     assert "goes to Riverside Physiotherapy\u2019s appointment diary" in said
     assert "and into your confirmation email" in said
+    assert "this website also keeps your name, phone number and email address, encrypted" in said
+    assert "nowhere else" not in said  # not while a change link's record is kept
     assert "The reason for your visit is optional: it is information about your health" in said
     # Before the fields, inside the form: read before anything is typed.
     form = html(page)[html(page).index("<form") :]
     assert form.index('id="privacy-notice"') < form.index('name="name"')
+
+
+def test_without_change_links_the_details_form_says_nowhere_else(client, diary, settings):
+    settings.BOOKING_CHANGE_LINKS = False
+
+    said = " ".join(re.sub(r"<[^>]+>", " ", notice(client.get(details_url(WHEN)))).split())
+
+    assert "into your confirmation email, and nowhere else." in said
+    assert "keeps" not in said
 
 
 def test_the_notice_links_the_built_in_privacy_page_in_a_new_tab(client, diary):
@@ -74,8 +85,10 @@ def test_the_notice_links_the_practices_own_privacy_notice_when_it_has_one(clien
 def test_without_a_confirmation_email_the_notice_mentions_none(client, diary, settings):
     settings.BOOKING_CONFIRMATION_EMAIL = False
 
-    assert "email" not in notice(client.get(details_url(WHEN))).split("<p><a")[0]
+    assert "confirmation email" not in notice(client.get(details_url(WHEN)))
     assert "confirmation email" not in text(client.get("/privacy/"))
+    settings.BOOKING_CHANGE_LINKS = False  # then no "email address" kept either
+    assert "email" not in notice(client.get(details_url(WHEN))).split("<p><a")[0]
 
 
 # --- /privacy/ -------------------------------------------------------------------------
@@ -106,10 +119,22 @@ def test_the_privacy_page_states_purpose_destinations_and_what_is_kept_how_long(
     assert "To Riverside Physiotherapy\u2019s appointment diary" in said
     assert "in a confirmation email sent from the practice\u2019s email server" in said
     assert "sets no cookies, has no analytics or advertising, and loads nothing from other" in said
-    assert "This website keeps none of your details" in said
+    assert "keeps your name, phone number, email address and the appointment, encrypted" in said
+    assert "To Riverside Physiotherapy by email, if you cancel or move the appointment" in said
+    assert "This website keeps none of your details" not in said
     assert "holds only the appointment" in said and "for 2 hours. Then it is deleted." in said
     assert "logs record which pages were asked for and when, never your details" in said
     assert "never the address itself, for at most 11 minutes" in said  # 600 s counts + a minute
+
+
+def test_without_change_links_the_privacy_page_says_the_website_keeps_no_details(client, settings):
+    settings.BOOKING_CHANGE_LINKS = False
+
+    said = text(client.get("/privacy/"))
+
+    assert "This website keeps none of your details" in said
+    assert "encrypted" not in said
+    assert "if you cancel or move the appointment" not in said
 
 
 def test_the_privacy_page_points_to_the_practices_full_notice_when_it_has_one(client, settings):

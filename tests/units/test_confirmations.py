@@ -298,7 +298,7 @@ def test_a_failing_mail_server_is_logged_without_the_address_and_not_raised(
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     (error,) = errors
-    assert error.name == "bookings.confirmations"
+    assert error.name == "bookings.emails"
     assert "fred@example.com" not in error.getMessage()
     assert error.exc_info is None
     assert "fred@example.com" not in caplog.text
