@@ -17,7 +17,10 @@
    with empty and with invalid fields, the confirmation of a real booking,
    "just taken" (a second form for the same time), an expired confirmation,
    privacy, accessibility, 404, 400 (a changed link), 403 (another site's
-   post), 429 (times and details), 503 (a page and the details form). The
+   post), 429 (times and details), 503 (a page and the details form); and
+   the booking's "Change or cancel" link (bench/nu_html_change.py): its page,
+   a move's times and details pages, the cancel's "are you sure?", the
+   cancel sent and visited again, the link altered by one character (404). The
    pages are written to test-artifacts/nu_html/ (git-ignored). /preview/ is
    DEBUG-only and not checked. The 500 page cannot be had honestly here.
 4. Runs vnu over them all in one Java start and prints per page its errors,
@@ -49,7 +52,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.load_urls import Inputs, free_slots, real  # noqa: E402
+from bench.nu_html_change import change_pages  # noqa: E402
 from bench.serving import (  # noqa: E402
+    PYTHON,
     collect_static,
     create_cache_table,
     free_port,
@@ -235,7 +240,10 @@ def wizard_pages(visitor: Visitor, staff: str, room: str, slot: str) -> None:
     visitor.post("details, empty fields", form, EMPTY, 400)
     visitor.post("details, invalid fields", form, INVALID, 400)
     booked = visitor.post("", form, PATIENT, 303)
-    visitor.get("booked", urlsplit(booked.location).path.removeprefix(visitor.prefix))
+    confirmation = visitor.get(
+        "booked", urlsplit(booked.location).path.removeprefix(visitor.prefix)
+    )
+    change_pages(visitor, confirmation)
     visitor.post("just taken", second, PATIENT, 409)
     visitor.post("another site's post", second, PATIENT, 403, Origin="https://elsewhere.example")
     visitor.get("booked, expired", f"/booked/{GONE}/", status=404)
@@ -318,6 +326,13 @@ def serve_all(work: Path) -> Iterator[dict[str, str]]:
             database = work / f"{name}.sqlite3"
             copy_database(database)
             site_env = {**env, "DATABASE_URL": f"sqlite:///{database}", **extra}
+            # The copy as the code wants it (the change links' records among its tables).
+            subprocess.run(
+                [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+                cwd=ROOT,
+                env=site_env,
+                check=True,
+            )
             create_cache_table(site_env)
             ready = "/privacy/" if name == "down" else "/"
             bases[name] = stack.enter_context(gunicorn(site_env, workers=1, ready=ready))

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from bookings import clock, emails, views, wizard
-from bookings.changes import Request
+from bookings.changes import Change
 from bookings.diary import Search
 from bookings.embedding import new_tab_url
 from bookings.forms import HONEYPOT_FILLED, ChooseForm, DetailsForm
@@ -99,12 +99,19 @@ def _searched(found: tuple[Slot, ...], *, later: bool = True, **more: Any) -> Se
 
 
 def times_one(
-    request: HttpRequest, *, no_time_chosen: bool = False, passed: bool = False
+    request: HttpRequest,
+    *,
+    no_time_chosen: bool = False,
+    passed: bool = False,
+    moving: bool = False,
 ) -> Context:
+    """Anna in Room 2; `moving`: for a move of the sample booking (its change link)."""
     shown = window()
     search = _searched(free_times(((ANNA, ROOM_2),), shown, (45,)))
+    # A move's link goes wherever the choice goes, as the real page carries it.
+    choice = {**_ONE, "change": CHANGE_LINK} if moving else _ONE
     context = views.times_context(
-        _ONE,
+        choice,
         shown,
         search,
         [ANNA],
@@ -114,6 +121,8 @@ def times_one(
         no_time_chosen=no_time_chosen,
         passed=passed,
     )
+    if moving:
+        context.update(views.move_times_context(change(), choice))
     return views.step_context("times", context)
 
 
@@ -170,11 +179,15 @@ def details(
     problem: Problem | None = None,
     taken: tuple[Slot, ...] | None = None,
     wait: int = 0,
+    slot: Slot | None = None,
+    move: Change | None = None,
 ) -> Context:
-    slot = chosen()
+    slot = slot or chosen()
     if form is None:
         form = DetailsForm(initial={**slot.query, "token": TOKEN})
-    context = views.details_context(request, form, slot, problem=problem, taken=taken, wait=wait)
+    context = views.details_context(
+        request, form, slot, problem=problem, taken=taken, wait=wait, move=move
+    )
     # Back to this preview, never to the real details page: nothing is booked.
     context["action"] = request.path
     return views.step_context("details", context)
@@ -215,6 +228,17 @@ def details_taken(request: HttpRequest, *, offered: bool = True) -> Context:
     return details(request, _details_form(), taken=alternatives() if offered else ())
 
 
+def details_moving(request: HttpRequest) -> Context:
+    """A move's form: the new time, with the name, phone and email kept with the link (never
+    a reason: none is kept), as the real page fills them in."""
+    moving = change()
+    kept, new = moving.appointment, appointment(moved=True)
+    slot = Slot(ANNA, ROOM_2, new.start, new.duration_minutes)
+    initial = {**slot.query, "token": TOKEN, "name": kept.name, "phone": kept.phone}
+    form = DetailsForm(initial={**initial, "email": kept.email})
+    return details(request, form, slot=slot, move=moving)
+
+
 def details_problem(problem: Problem, **extra: int) -> Build:
     """The details page with `problem`'s box, as the form was posted."""
 
@@ -227,8 +251,11 @@ def details_problem(problem: Problem, **extra: int) -> Build:
 # --- Step 4 and the email ---------------------------------------------------------------
 
 
-def booked_page(request: HttpRequest, *, moved: bool = False) -> Context:
-    return views.step_context("booked", views.booked_context(booked(moved=moved)))
+def booked_page(request: HttpRequest, *, moved: bool = False, change_link: bool = True) -> Context:
+    # The sample link's page, as the real one finds the booking's (BOOKING_CHANGE_LINKS).
+    change_url = reverse("bookings:change", args=[CHANGE_LINK]) if change_link else None
+    context = views.booked_context(booked(moved=moved), change_url=change_url)
+    return views.step_context("booked", context)
 
 
 def booked_gone(request: HttpRequest) -> Context:
@@ -260,11 +287,11 @@ def confirmation_email(
 
 def cancel_acknowledgement_email(request: HttpRequest) -> EmailMessage:
     page_url = _address(request, "bookings:change", CHANGE_LINK)
-    return emails.cancel_acknowledgement(change(Request.CANCEL), page_url=page_url)
+    return emails.cancel_acknowledgement(change("cancel"), page_url=page_url)
 
 
 def practice_cancel_email(request: HttpRequest) -> EmailMessage:
-    return emails.practice_cancel_request(change(Request.CANCEL))
+    return emails.practice_cancel_request(change("cancel"))
 
 
 def practice_move_email(request: HttpRequest) -> EmailMessage:

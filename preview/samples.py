@@ -123,10 +123,11 @@ def booked(*, moved: bool = False) -> Booked:
     )
 
 
-def appointment(*, moved: bool = False) -> Appointment:
+def appointment(*, moved: bool = False, start: dt.datetime | None = None) -> Appointment:
     """The sample booking as its change link keeps it (never the reason), or (`moved`) the
-    time it was moved to: in the language of the page that shows it, as a booking is."""
-    start = at(weekday(3), "1030") if moved else booked().start
+    time it was moved to, or the same at `start`: in the language of the page that shows
+    it, as a booking is."""
+    start = start or (at(weekday(3), "1030") if moved else booked().start)
     return Appointment(
         practitioner_id=ANNA.id,
         practitioner_name=ANNA.name,
@@ -141,15 +142,34 @@ def appointment(*, moved: bool = False) -> Appointment:
     )
 
 
-def change(request: Request | None = None) -> Change:
-    """What the sample change link finds: open, or with `request` made a few minutes ago."""
+#: What was asked for, by the link's state (changes.Change.state).
+_ASKED = {
+    "open": None,
+    "cancel": Request.CANCEL,
+    "moving": Request.MOVE,
+    "moved": Request.MOVE,
+    "unknown": Request.MOVE,
+}
+
+
+def change(state: str = "open", *, start: dt.datetime | None = None) -> Change:
+    """What the sample change link finds in `state`: what was asked a few minutes ago, and
+    for "moved" the new appointment too; the appointment at `start` if given."""
     asked = timezone.localtime().replace(second=0, microsecond=0) - dt.timedelta(minutes=4)
-    moved = request == Request.MOVE
+    request = _ASKED[state]
     return Change(
         link=CHANGE_LINK,
-        appointment=appointment(),
+        appointment=appointment(start=start),
         request=request,
         requested_at=asked if request else None,
-        moved_to=appointment(moved=True) if moved else None,
-        state={None: "open", Request.CANCEL: "cancel", Request.MOVE: "moved"}[request],
+        moved_to=appointment(moved=True) if state == "moved" else None,
+        state=state,
     )
+
+
+def from_now(minutes: int) -> dt.datetime:
+    """The first quarter hour after `minutes` from now (the last before it, if negative), in
+    the practice's time zone: an appointment soon, or one that has started."""
+    then = timezone.localtime() + dt.timedelta(minutes=minutes)
+    quarter = then.replace(minute=then.minute - then.minute % 15, second=0, microsecond=0)
+    return quarter if minutes < 0 else quarter + dt.timedelta(minutes=15)

@@ -6,40 +6,14 @@ the builder of its context (contexts.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 
 from bookings.views import Problem
 
 from . import contexts
-from .contexts import Build, Message
-
-
-@dataclass(frozen=True)
-class State:
-    """One page as a patient may meet it."""
-
-    slug: str
-    group: str
-    title: str
-    template: str
-    #: The HTTP status the real page answers with (its preview answers 200);
-    #: None for the email, which is no page.
-    status: int | None
-    build: Build
-    #: The request method the template is to see (400.html words a form apart).
-    method: str | None = None
-    #: Rendered as inside a practice's frame (as `Sec-Fetch-Dest: iframe` says).
-    framed: bool = False
-    #: The real templates shown, where `template` is only the preview's frame.
-    real_templates: str = ""
-    #: For an email: what builds it (its HTML part is also served on its own).
-    message: Message | None = None
-
-    @property
-    def shows(self) -> str:
-        return self.real_templates or self.template
-
+from .contexts import Message
+from .state import State
+from .states_change import CHANGE_LINK_STATES
 
 STEP_1 = "Step 1: practitioner and room"
 STEP_2 = "Step 2: date and time"
@@ -225,7 +199,14 @@ _PROBLEMS = (
 )
 
 _STEP_4 = (
-    State("booked", STEP_4, "The confirmation", BOOKED, 200, contexts.booked_page),
+    State(
+        "booked",
+        STEP_4,
+        "The confirmation, with its “Change or cancel” link",
+        BOOKED,
+        200,
+        contexts.booked_page,
+    ),
     State(
         "booked-moved",
         STEP_4,
@@ -233,6 +214,14 @@ _STEP_4 = (
         BOOKED,
         200,
         partial(contexts.booked_page, moved=True),
+    ),
+    State(
+        "booked-no-change-link",
+        STEP_4,
+        "The confirmation without a change link (BOOKING_CHANGE_LINKS off): “call us”",
+        BOOKED,
+        200,
+        partial(contexts.booked_page, change_link=False),
     ),
     State("booked-gone", STEP_4, "The confirmation expired", GONE, 404, contexts.booked_gone),
 )
@@ -374,6 +363,7 @@ STATES: tuple[State, ...] = (
     *_STEP_3,
     *_PROBLEMS,
     *_STEP_4,
+    *CHANGE_LINK_STATES,
     *_EMAIL,
     *_ERRORS,
     *_STATEMENTS,
