@@ -14,12 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Package → the top-level names it must never import.
 FORBIDDEN = {
-    "physiodiary": {"django", "bookings", "sandbox", "preview", "booking_site"},
-    "bookings": {"sandbox", "preview", "booking_site"},
+    "physiodiary": {"django", "bookings", "sandbox", "preview", "booking_site", "console"},
+    # The console edits what the site reads (bookings/configuration.py); the
+    # site never needs the console to serve a patient.
+    "bookings": {"sandbox", "preview", "booking_site", "console"},
     # The reference diary plays the vendor's server: it keeps its own copy of
     # the codes and formats, so that it cannot agree with a mistake in ours.
-    "sandbox": {"physiodiary", "preview", "booking_site"},
-    "preview": {"sandbox", "booking_site"},
+    "sandbox": {"physiodiary", "preview", "booking_site", "console"},
+    "preview": {"sandbox", "booking_site", "console"},
+    # The practice's console: Django's admin on the site's own rows. It reads the
+    # diary through bookings (catching physiodiary's errors), never the reference diary.
+    "console": {"sandbox", "preview", "booking_site"},
 }
 
 
@@ -81,7 +86,7 @@ def test_each_package_imports_only_what_it_may(package):
 def test_no_sandbox_setting_is_read_outside_the_sandbox_and_the_settings():
     readers = [
         path.relative_to(ROOT).as_posix()
-        for package in ("physiodiary", "bookings", "preview", "booking_site")
+        for package in ("physiodiary", "bookings", "preview", "booking_site", "console")
         for path in modules(package)
         if re.search(r"\bSANDBOX_[A-Z_]+", code_of(path)) and path.name != "settings.py"
     ]
@@ -91,7 +96,7 @@ def test_no_sandbox_setting_is_read_outside_the_sandbox_and_the_settings():
 def test_no_application_module_points_outside_the_repository():
     pointing = [
         path.relative_to(ROOT).as_posix()
-        for package in ("physiodiary", "bookings", "preview", "booking_site", "sandbox")
+        for package in ("physiodiary", "bookings", "preview", "booking_site", "sandbox", "console")
         for path in modules(package)
         if "../shared" in path.read_text()
     ]
