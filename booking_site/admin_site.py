@@ -1,8 +1,9 @@
 """The admin: routed only where an app puts something in it, and hard to guess into.
 
 The reference diary puts its diary in the admin (sandbox/admin.py, with
-SANDBOX_ENABLED), and the bookings app the practice emails not sent yet and
-the change links' counts (bookings/admin.py), so every site has an /admin/
+SANDBOX_ENABLED), the bookings app the practice emails not sent yet and the
+change links' counts (bookings/admin.py), and the console app the practice's
+console (console/admin.py), so every site has one, at CONSOLE_PATH
 (booking_site/urls.py asks `in_use`).
 
 Where it is routed, sign-in attempts are counted per username and per client

@@ -10,15 +10,23 @@ the password part of any URL in any value, as deep as dicts, lists and tuples
 go, and keeps the rest (scheme, user, host, port), which is what a reader of
 the report needs to see which server was meant.
 
-Settings: DEFAULT_EXCEPTION_REPORTER_FILTER = "booking_site.error_reports.UrlPasswordFilter".
+A change or cancel link's id (`/change/<link>/`, and `change=<link>` in a
+move's query or form) and a confirmation's reference (`/booked/<reference>/`)
+are the only keys to a patient's pages, hidden in logs for that reason
+(booking_site/logs.py). `CapabilityReporter` hides them in the report too:
+its URL, request data, and each frame's variables (a view's `link`).
+
+Settings: DEFAULT_EXCEPTION_REPORTER_FILTER = "booking_site.error_reports.UrlPasswordFilter",
+DEFAULT_EXCEPTION_REPORTER = "booking_site.error_reports.CapabilityReporter".
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
-from django.views.debug import SafeExceptionReporterFilter
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 #: `scheme://user:password@`: the password runs from the first colon after the
 #: user to the last `@` before white space, since people write `@`, `/` and
@@ -53,3 +61,37 @@ class UrlPasswordFilter(SafeExceptionReporterFilter):
 def hide_url_passwords(text: str, substitute: str = "********************") -> str:
     """`text` with the password of every URL in it replaced by `substitute`."""
     return _URL_PASSWORD.sub(lambda match: match["start"] + substitute, text)
+
+
+#: The URL's keyword arguments that are keys to a patient's pages (bookings/urls.py),
+#: and the query or form field that carries a move's link.
+CAPABILITIES = ("link", "reference")
+MOVE_FIELD = "change"
+HIDDEN = "…"
+
+
+class CapabilityReporter(ExceptionReporter):
+    """Django's report, with the request's change link or confirmation reference hidden."""
+
+    def get_traceback_text(self) -> str:
+        return self._hidden(super().get_traceback_text())
+
+    def get_traceback_html(self) -> str:
+        return self._hidden(super().get_traceback_html())
+
+    def _hidden(self, report: str) -> str:
+        for key in self._keys():
+            report = report.replace(key, HIDDEN)
+        return report
+
+    def _keys(self) -> list[str]:
+        request = self.request
+        if request is None:
+            return []
+        match = getattr(request, "resolver_match", None)
+        found = [match.kwargs.get(name) for name in CAPABILITIES] if match else []
+        # A body that cannot be read (too big, say): the report still goes.
+        with contextlib.suppress(Exception):
+            found += [request.GET.get(MOVE_FIELD), request.POST.get(MOVE_FIELD)]
+        # Long enough never to be a word of the report itself (a link is 43 characters).
+        return [key for key in found if isinstance(key, str) and len(key) >= 16]

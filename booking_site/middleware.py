@@ -14,6 +14,8 @@ logger = logging.getLogger(__name__)
 
 #: What the shared cache (Redis) or the database raise when they do not answer.
 STORE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OperationalError)
+#: The view that books (bookings/urls.py), as `resolver_match.view_name` names it.
+BOOKING_FORM = "bookings:details"
 
 
 def permissions_policy(
@@ -61,7 +63,9 @@ class StoreDown:
 
     The booking ledger, confirmations and rate limits live in the cache. A
     post of the details form that fails there may fail after the diary took
-    the booking, so that page tells the patient not to book again.
+    the booking, so that page tells the patient not to book again. Any other
+    post (a cancel request, the admin's sign-in) books nothing: its page says
+    to try again.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -75,4 +79,10 @@ class StoreDown:
             return None
         # The type only: a connection error's text can hold the store's URL.
         logger.error("the cache or database is unavailable: %s", type(exception).__name__)
-        return error_pages.unavailable(request, maybe_booked=request.method == "POST")
+        return error_pages.unavailable(request, maybe_booked=_books(request))
+
+
+def _books(request: HttpRequest) -> bool:
+    """Whether the request is the details form's post, which calls the diary's `book`."""
+    match = request.resolver_match
+    return request.method == "POST" and match is not None and match.view_name == BOOKING_FORM

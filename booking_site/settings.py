@@ -367,13 +367,32 @@ ADMIN_LOGIN_ADDRESS_RATE_LIMIT = _number("ADMIN_LOGIN_ADDRESS_RATE_LIMIT", 20, w
 ADMIN_LOGIN_RATE_LIMIT_SECONDS = _number(
     "ADMIN_LOGIN_RATE_LIMIT_SECONDS", 900, whole=True, positive=True
 )
+# The practice's console (the admin, console/): where it is, e.g. staff/ or
+# practice/console/. Moving it from admin/ keeps the guessers of /admin/ out
+# of the sign-in page's counts; it can never take the booking's own paths.
+CONSOLE_PATH = env.str("CONSOLE_PATH", default="admin/").strip().strip("/") + "/"
+if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*/", CONSOLE_PATH) or (
+    CONSOLE_PATH.partition("/")[0]
+    in {"times", "details", "booked", "change", "privacy", "accessibility", "static"}
+    | {"embed.js", "theme.css", "healthz", "readyz", "sandbox", "preview"}
+    | {code.split("-")[0] for code in SITE_LANGUAGES}
+    | set(SITE_LANGUAGES)
+):
+    raise ImproperlyConfigured(
+        f"CONSOLE_PATH must be a path of lower-case letters, digits, - and _ such as"
+        f" admin/ or staff/console/, and not one of the booking's own, not {CONSOLE_PATH!r}."
+    )
+# How long the console's activity counts and its record of who changed what
+# are kept: deleted after this many days by `manage.py purge_change_records`.
+CONSOLE_RETENTION_DAYS = _number("CONSOLE_RETENTION_DAYS", 400, whole=True, positive=True)
 
 # Mail: the console in development; SMTP with EMAIL_URL=smtp+tls://user:pass@host:587.
 _EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
 if (
     not DEBUG
-    # Change links send the practice its patients' requests: they must arrive.
-    and (BOOKING_CONFIRMATION_EMAIL or BOOKING_CHANGE_LINKS)
+    # Change links send the practice its patients' requests: they must arrive. And a
+    # booking note holds the patient's name, phone and email: never the console's.
+    and (BOOKING_CONFIRMATION_EMAIL or BOOKING_CHANGE_LINKS or PRACTICE_NOTIFY_BOOKINGS)
     and ("EMAIL_URL" not in os.environ or _EMAIL["EMAIL_BACKEND"] in UNDELIVERED_MAIL)
 ):
     # The console or a file would put patients' names and addresses in the
@@ -383,8 +402,9 @@ if (
         "EMAIL_URL",
         "the practice's mail server, e.g. smtp+tls://user:password@smtp.example.com:587"
         " (not consolemail://, filemail://, memorymail:// or dummymail://);"
-        " or, where the diary emails patients itself, set BOOKING_CONFIRMATION_EMAIL=false"
-        " and BOOKING_CHANGE_LINKS=false (change and cancel requests reach the practice by email).",
+        " or, where the diary emails patients itself, set BOOKING_CONFIRMATION_EMAIL=false,"
+        " BOOKING_CHANGE_LINKS=false (change and cancel requests reach the practice by email)"
+        " and PRACTICE_NOTIFY_BOOKINGS=false.",
     )
 vars().update(_EMAIL)
 # The confirmation page waits for the mail server at most this long.
@@ -393,6 +413,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=PRACTICE_EMAIL)
 
 # --- Django -----------------------------------------------------------------
 INSTALLED_APPS = [
+    # The practice's console on the admin: first, so that its admin/base_site.html
+    # (the practice's name and colours) is found before the admin's own.
+    "console",
     # django.contrib.admin, with sign-in attempts limited (booking_site/admin_site.py).
     "booking_site.apps.BookingAdminConfig",
     "django.contrib.auth",
@@ -629,6 +652,8 @@ if LOG_FORMAT not in ("plain", "json"):
 # URL too: Django hides settings by name only, and PHYSIODIARY_PROXY,
 # CACHE_URL's CACHES location and DATABASE_URL have none that it knows.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "booking_site.error_reports.UrlPasswordFilter"
+# ...and a change link or a confirmation's reference, the keys to a patient's pages.
+DEFAULT_EXCEPTION_REPORTER = "booking_site.error_reports.CapabilityReporter"
 
 # One line per request (booking_site/request_log.py) and per Physiodiary
 # call, each with the request's id; confirmation references hidden in all.

@@ -31,9 +31,13 @@ urlpatterns += sandbox.urls.routes()
 # does, with SANDBOX_ENABLED (sandbox/admin.py), and the bookings app always
 # (bookings/admin.py: the practice emails not sent yet, and the change links'
 # counts), so a site on a live diary has one too. Decided when this module is
-# imported, after every app's admin.py.
+# imported, after every app's admin.py. It is the practice's console (console/),
+# at CONSOLE_PATH; the console's own pages first, before the admin's catch-all.
 if admin_site.in_use():
-    urlpatterns.append(path("admin/", admin.site.urls))
+    urlpatterns += [
+        path(f"{settings.CONSOLE_PATH}practice/", include("console.urls")),
+        path(settings.CONSOLE_PATH, admin.site.urls),
+    ]
 
 # Every page with sample data, for designers (the `preview` app), routed only
 # with DEBUG on: otherwise every address under /preview/ is the site's 404.

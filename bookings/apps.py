@@ -17,7 +17,10 @@ class BookingsConfig(AppConfig):
     verbose_name = "Online booking"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            configuration,  # noqa: F401  (a console save reaches every server)
+        )
         from .embedding import forget_script
 
         setting_changed.connect(_reset_client_on_settings_change, dispatch_uid="bookings-client")

@@ -22,7 +22,7 @@ import json
 import logging
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -47,9 +47,11 @@ class Appointment:
     room_name: str
     start: dt.datetime  # aware, practice time zone
     duration_minutes: int
-    name: str  # the patient's, as booked
-    phone: str
-    email: str
+    # The patient's, as booked. Not in the repr, which error reports show for
+    # each frame's variables (a 500 on a change page, the debug page).
+    name: str = field(repr=False)
+    phone: str = field(repr=False)
+    email: str = field(repr=False)
     language: str  # the booking's language code ("en-gb", "cy")
 
     @property
@@ -83,6 +85,11 @@ _REQUESTS = {
     "unknown": Request.MOVE,
 }
 _CLAIMED_AS = {Request.CANCEL: "cancel", Request.MOVE: "moving"}
+
+#: Longer than any request may take (gunicorn's timeout): a move still "moving" after
+#: this was cut short (a worker killed, the database failing as its outcome was written),
+#: and is shown as "unknown", which tells the patient to call, never "being booked".
+MOVING_AT_MOST = dt.timedelta(minutes=10)
 
 
 def keep(appointment: Appointment, *, confirmation: str) -> str:
@@ -137,7 +144,7 @@ def find(link: str) -> Change | None:
         request=_REQUESTS.get(record.state),
         requested_at=timezone.localtime(record.requested_at) if record.requested_at else None,
         moved_to=_appointment(moved_to["appointment"]) if moved_to else None,
-        state=record.state,
+        state=_state(record),
     )
 
 
@@ -197,6 +204,13 @@ def _record(link: str) -> ChangeRecord | None:
     if not isinstance(link, str) or not _LINK.fullmatch(link):
         return None
     return ChangeRecord.objects.filter(link_digest=crypto.digest(link)).first()
+
+
+def _state(record: ChangeRecord) -> str:
+    asked = record.requested_at
+    if record.state == "moving" and asked and timezone.now() - asked > MOVING_AT_MOST:
+        return "unknown"
+    return record.state
 
 
 def _move(link: str, source: str, target: str, **changes: object) -> bool:

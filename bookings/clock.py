@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from . import configuration
+
 
 def today() -> dt.date:
     """Today in the practice's time zone."""
@@ -20,13 +22,13 @@ def today() -> dt.date:
 
 def earliest_bookable() -> dt.datetime:
     """Free times before this are not offered: the practice needs notice."""
-    notice = dt.timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
+    notice = dt.timedelta(minutes=configuration.rule("BOOKING_MIN_NOTICE_MINUTES"))
     return timezone.localtime(timezone.now() + notice)  # added in UTC, then shown locally
 
 
 def last_bookable_day() -> dt.date:
     """The last of BOOKING_HORIZON_DAYS days, today being the first: one freeList call's worth."""
-    return today() + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS - 1)
+    return today() + dt.timedelta(days=configuration.rule("BOOKING_HORIZON_DAYS") - 1)
 
 
 def time_zone_label() -> str:

@@ -136,8 +136,8 @@ def _description(booked: Booked) -> str:
     ) % {"minutes": minutes, "practitioner": booked.practitioner_name, "room": booked.room_name}
     # Translators: the end of a calendar entry's text: the practice's phone and email.
     change = gettext("To change or cancel, call %(phone)s or email %(email)s.") % {
-        "phone": settings.PRACTICE_PHONE,
-        "email": settings.PRACTICE_EMAIL,
+        "phone": text("PRACTICE_PHONE"),
+        "email": text("PRACTICE_EMAIL"),
     }
     return f"{length}\n{change}"
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from . import languages, theme
+from . import configuration, languages, theme
 from .clock import time_zone_label
 from .embedding import embedded, new_tab_url
 from .practice import text
@@ -16,8 +16,8 @@ def practice(request: HttpRequest | None = None) -> dict[str, Any]:
         "practice": {
             # In the page's language where the practice wrote one (bookings/practice.py).
             "name": text("PRACTICE_NAME"),
-            "phone": settings.PRACTICE_PHONE,
-            "email": settings.PRACTICE_EMAIL,
+            "phone": text("PRACTICE_PHONE"),
+            "email": text("PRACTICE_EMAIL"),
             "address": text("PRACTICE_ADDRESS"),
             # Plain text from the settings: paragraphs and lines, so that
             # templates write the markup and autoescape what the practice wrote.
@@ -34,6 +34,12 @@ def practice(request: HttpRequest | None = None) -> dict[str, Any]:
             "change_links": settings.BOOKING_CHANGE_LINKS,
         },
         "time_zone_label": time_zone_label(),
+        # The console's notices for today, in the page's language (notices.html, every step).
+        "notices": [
+            words
+            for notice in configuration.current().notices
+            if (words := configuration.in_language(notice.text))
+        ],
     }
 
 

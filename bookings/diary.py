@@ -11,6 +11,9 @@
 - The details page gives a form only for a time the free times list
   (`offers`): from the cache when the times page has just asked.
 - Bookings always go to the diary.
+- Pages see the lists as the practice's console offers them (`lists`:
+  hidden practitioners and rooms left out, in the console's order); the
+  console itself sees them as the diary lists them (`listed`).
 
 Free times become `Slot`s labelled with who and where, in the practice's
 time zone, with those too soon to book left out.
@@ -39,7 +42,7 @@ from physiodiary import (
     Room,
 )
 
-from . import clock
+from . import clock, configuration
 from .client import get_client
 from .slots import Slot
 
@@ -62,7 +65,19 @@ def rooms() -> tuple[Room, ...]:
 
 
 def lists() -> tuple[tuple[Practitioner, ...], tuple[Room, ...]]:
-    """Both lists. When neither is cached they are asked for at once: one round trip, not two."""
+    """Both lists as patients are offered them: without those the console hides, in its order.
+
+    Every page, "any" and a posted form's check read these, so a hidden
+    practitioner or room is never offered, searched or booked.
+    """
+    return configuration.offered(*listed())
+
+
+def listed() -> tuple[tuple[Practitioner, ...], tuple[Room, ...]]:
+    """Both lists as the diary gives them (the console's, to name every one).
+
+    When neither is cached they are asked for at once: one round trip, not two.
+    """
     kept = cache.get_many([_PRACTITIONERS, _ROOMS])  # one cache round trip on every page
     if len(kept) == 2:
         return kept[_PRACTITIONERS], kept[_ROOMS]

@@ -133,7 +133,7 @@ def _patient_email(
         subject=subject,
         body=render_to_string(f"{TEMPLATES}{kind}.txt", context),
         to=[to],
-        reply_to=[settings.PRACTICE_EMAIL],
+        reply_to=[context["practice"]["email"]],  # the console's, if it set one
         kind=kind.replace("_", " "),
         images=[logo] if logo else [],
     )

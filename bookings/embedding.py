@@ -22,7 +22,13 @@ from django.views.decorators.http import condition, require_safe
 
 #: Never framed, whatever EMBED_ALLOWED_ORIGINS says: a framed admin or API
 #: page could be used for clickjacking, and no embed has a reason to show one.
-NEVER_FRAMED = ("/admin/", "/sandbox/", "/preview/")
+#: The admin (the practice's console) is at CONSOLE_PATH (`never_framed`).
+NEVER_FRAMED = ("/sandbox/", "/preview/")
+
+
+def never_framed() -> tuple[str, ...]:
+    """The paths no frame may show: the console's (CONSOLE_PATH), and those above."""
+    return (f"/{settings.CONSOLE_PATH}", *NEVER_FRAMED)
 
 
 def _unprefixed(path: str) -> str:
@@ -38,6 +44,11 @@ def embedded(request: HttpRequest) -> bool:
     for older ones booking.js finds out itself and shows the same things.
     """
     return request.headers.get("Sec-Fetch-Dest") in ("iframe", "frame")
+
+
+def _framed_here(request: HttpRequest) -> bool:
+    """Whether the browser says one of this site's own pages is framing this one."""
+    return embedded(request) and request.headers.get("Sec-Fetch-Site") == "same-origin"
 
 
 #: Slashes, backslashes and white space at the start of a path: browsers read
@@ -61,13 +72,23 @@ def framing(
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        origins = settings.EMBED_ALLOWED_ORIGINS
-        if origins and not _unprefixed(request.path_info).startswith(NEVER_FRAMED):
+        if _unprefixed(request.path_info).startswith(never_framed()):
+            return response
+        origins = list(settings.EMBED_ALLOWED_ORIGINS)
+        if _framed_here(request):
+            # The console's embed code page previews the booking in a frame of
+            # its own (console/views.py). 'self' lets only this site's pages
+            # frame it: browsers check every ancestor.
+            origins.insert(0, "'self'")
+            patch_vary_headers(response, ["Sec-Fetch-Site"])
+            if origins == ["'self'"]:
+                response["X-Frame-Options"] = "SAMEORIGIN"  # for browsers before frame-ancestors
+        if origins:
             # X-Frame-Options cannot name several sites; browsers obey
             # frame-ancestors instead wherever both are sent.
             response.xframe_options_exempt = True
             replace = dict(getattr(response, "_csp_replace", None) or {})
-            replace["frame-ancestors"] = list(origins)
+            replace["frame-ancestors"] = origins
             response._csp_replace = replace
             # The same URL renders a little differently inside a frame.
             patch_vary_headers(response, ["Sec-Fetch-Dest"])

@@ -51,6 +51,10 @@ def url_in(request: HttpRequest, code: str) -> str | None:
     url = translate_url(here, code)
     if url == here:
         return None  # not a booking page: an unknown address, say
+    if urlsplit(url).netloc or not url.startswith("/"):
+        # `//evil.example/times/` reads as a host and a path: its 404 page must not
+        # offer "Cymraeg" as a link to that host.
+        return None
     if code != settings.LANGUAGE_CODE:
         return url
     # The default language's URL has no prefix: name it, so that `/` does not

@@ -6,6 +6,10 @@ busy site, and on one whose timer was never installed. A `cache.add` lock
 lets one request in a minute across every worker and server do the work; the
 others pay one cache call. A failure here is logged and never reaches the
 patient's page.
+
+Views call `after(response)`: the work runs once the response has been sent
+(when the server closes it), so a patient never waits for a mail server that
+hangs on a due email (up to RETRIES_PER_RUN x EMAIL_TIMEOUT).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache
+from django.http import HttpResponseBase
 
 from . import changes, outbox
 
@@ -25,11 +30,20 @@ EVERY_SECONDS = 60
 RETRIES_PER_RUN = 3
 
 
+def after(response: HttpResponseBase) -> HttpResponseBase:
+    """`response`, made to run `run_if_due` once the server has sent it and closes it."""
+    # Django's own hook for work at close (FileResponse closes its file there): it
+    # runs after the last byte is written and before request_finished, whose
+    # close_old_connections then tidies the database connection this used.
+    response._resource_closers.append(run_if_due)
+    return response
+
+
 def run_if_due() -> bool:
     """Purge past change records and resend due practice emails, unless run in the last minute.
 
-    True if this call did the work. Meant to run after the response is
-    ready (a view's last step), since a due email can take EMAIL_TIMEOUT.
+    True if this call did the work. Views run it through `after`, since a due
+    email can take EMAIL_TIMEOUT.
     """
     try:
         if not cache.add(LOCK, 1, EVERY_SECONDS):

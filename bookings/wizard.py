@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from physiodiary import read_date, read_time
 
-from . import clock
+from . import clock, configuration
 from .changes import LINK_PATTERN
 from .slots import ID_PATTERN, Slot
 
@@ -76,7 +75,8 @@ class Window:
         start = max(read_date(value or "") or first, first)
         if start > last:
             return None
-        return cls(start, min(settings.BOOKING_WINDOW_DAYS, (last - start).days + 1))
+        days = configuration.rule("BOOKING_WINDOW_DAYS")
+        return cls(start, min(days, (last - start).days + 1))
 
     @property
     def end(self) -> dt.date:
@@ -87,7 +87,8 @@ class Window:
     def earlier(self) -> dt.date | None:
         if self.start <= clock.today():
             return None
-        return max(clock.today(), self.start - dt.timedelta(days=settings.BOOKING_WINDOW_DAYS))
+        days = configuration.rule("BOOKING_WINDOW_DAYS")
+        return max(clock.today(), self.start - dt.timedelta(days=days))
 
     @property
     def later(self) -> dt.date | None:

@@ -5,6 +5,7 @@ import responses
 from django.core.cache import cache
 
 from booking_site import health
+from bookings import configuration
 from bookings.client import reset_client
 
 from .leak_guard import guard
@@ -56,14 +57,16 @@ def pytest_sessionfinish(session, exitstatus):
 def _fresh_client_and_cache():
     # Each test starts with a client built from its own settings and an empty
     # cache, so no answer leaks from one test into the next (/readyz keeps
-    # its last answer in the process too).
+    # its last answer in the process too, and so does the console's configuration).
     reset_client()
     cache.clear()
     health.forget()
+    configuration.forget()
     yield
     reset_client()
     cache.clear()
     health.forget()
+    configuration.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from .choice import choose, choose_context
 from .common import step_context
 from .confirmation import booked, booked_calendar, booked_context
 from .details_page import Problem, details_context
-from .free_times import next_free_context, times, times_context
+from .free_times import move_times_context, next_free_context, times, times_context
 
 __all__ = [
     "Problem",
@@ -29,6 +29,7 @@ __all__ = [
     "choose_context",
     "details",
     "details_context",
+    "move_times_context",
     "next_free_context",
     "step_context",
     "times",

@@ -27,7 +27,7 @@ from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .. import changes, confirmations, emails, outbox
+from .. import activity, changes, confirmations, emails, outbox
 from ..changes import Appointment, Change
 from ..slots import Slot
 from ..submissions import Kind, Outcome
@@ -69,6 +69,7 @@ def _booked(
             change_url = request.build_absolute_uri(reverse("bookings:change", args=[link]))
     if move is not None:
         _safely("recording a move", changes.moved, move.link, new)
+        activity.count("move-requested")
         old = move.appointment
         _safely("the move request", _to_practice, lambda: emails.practice_move_request(old, new))
     elif settings.PRACTICE_NOTIFY_BOOKINGS:

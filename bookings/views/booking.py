@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 from physiodiary import ApiError, ErrorCode, PhysiodiaryError, Rejected, UnknownOutcome
 
 from .. import (
+    activity,
     changes,
     clock,
     confirmations,
@@ -67,9 +68,8 @@ def details(request: HttpRequest) -> HttpResponse:
         return error_pages.bad_request(request)  # our links never look like this
     if request.method != "POST":
         return show(request)
-    response = post(request)
-    maintenance.run_if_due()  # the purge and the outbox, at most once a minute (cheap)
-    return response
+    # The purge and the outbox, at most once a minute, after the page has gone.
+    return maintenance.after(post(request))
 
 
 @sensitive_variables()  # the patient's details, in error reports
@@ -104,14 +104,35 @@ def post(request: HttpRequest) -> HttpResponse:
     if too_many := _too_many(request, form, offer.slot, BOOKS):
         return too_many
     assert offer.token is not None  # a form without one is not valid
+    return _once(request, form, offer.slot, offer.token, move)
+
+
+def _once(
+    request: HttpRequest, form: DetailsForm, slot: Slot, token: FormToken, move: Change | None
+) -> HttpResponse:
+    """Claim a move's link, then the form's nonce, then call `book`: once, on any server.
+
+    Once a move's link is claimed, a failure (the cache, a bug) marks its
+    outcome unknown, as the 503 page then tells the patient (StoreDown):
+    the link must not say "being booked" for ever, and the practice checks.
+    """
     if move is not None and not changes.claim(move.link, changes.Request.MOVE):
+        if submissions.known(token.nonce):
+            # A double click whose other post claimed the link first: show what it got.
+            return respond(request, form, slot, _first(token))
         return see_other(overview_url(move.link))  # moved or cancelled already: it says which
-    if not submissions.claim(offer.token.nonce):
+    try:
+        claimed = submissions.claim(token.nonce)
+        outcome = _book(request, form, slot, token.nonce, move) if claimed else None
+    except Exception:
+        if move is not None:
+            afterwards.settle(request, Outcome(Kind.UNKNOWN), None, {}, slot, move)
+        raise
+    if not claimed:
         if move is not None:
             changes.release(move.link)  # this form's first post has the move in hand
-        return respond(request, form, offer.slot, _first(offer.token))  # posted twice at once
-    outcome = _book(request, form, offer.slot, offer.token.nonce, move)
-    return respond(request, form, offer.slot, outcome)
+        return respond(request, form, slot, _first(token))  # posted twice at once
+    return respond(request, form, slot, outcome)
 
 
 def _too_many(
@@ -198,6 +219,7 @@ def _book(
         booked = confirmations.keep(confirmation, requested=slot.start)
         outcome = Outcome(Kind.BOOKED, booked.reference)
     submissions.record(nonce, outcome)
+    activity.count_outcome(outcome.kind)
     afterwards.settle(request, outcome, booked, patient, slot, move)
     return outcome
 

@@ -41,7 +41,18 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .. import changes, crypto, emails, error_pages, guard, maintenance, outbox, wizard
+from .. import (
+    activity,
+    changes,
+    configuration,
+    crypto,
+    emails,
+    error_pages,
+    guard,
+    maintenance,
+    outbox,
+    wizard,
+)
 from ..changes import Change, Request
 from .common import see_other, step_context
 
@@ -59,10 +70,8 @@ def _then_maintenance(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        # After the page is ready: a due practice email can take EMAIL_TIMEOUT.
-        maintenance.run_if_due()
-        return response
+        # After the page has gone: a due practice email can take EMAIL_TIMEOUT.
+        return maintenance.after(view(request, *args, **kwargs))
 
     return wrapper
 
@@ -107,6 +116,7 @@ def _cancel(request: HttpRequest, link: str) -> HttpResponse:
     request_to_practice = emails.practice_cancel_request(asked)
     if not changes.claim(link, Request.CANCEL):
         return see_other(overview_url(link))  # another click (or server) got there first
+    activity.count("cancel-requested")
     # Kept and retried if the mail server fails (outbox.py); the patient's copy is
     # not, and the page says so when it did not go.
     outbox.send_to_practice(request_to_practice)
@@ -155,7 +165,7 @@ def cancel_context(change: Change, *, expired: bool = False) -> dict[str, Any]:
 
 def _late_notice(start: dt.datetime) -> dict[str, Any]:
     """Whether cancelling now is inside the practice's late-cancellation notice."""
-    hours = settings.BOOKING_LATE_CANCEL_HOURS
+    hours = configuration.rule("BOOKING_LATE_CANCEL_HOURS")
     late = bool(hours) and start - timezone.now() < dt.timedelta(hours=hours)
     return {"late": late, "late_cancel_hours": hours}
 

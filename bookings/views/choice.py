@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from physiodiary import Practitioner
 
-from .. import diary, languages, wizard
+from .. import activity, configuration, diary, languages, wizard
 from ..forms import ChooseForm
 from .common import diary_needed, render_step
 
@@ -47,6 +46,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     question = asked(form, request.GET)
     if question == "sectionId" and "staffId" not in form.errors:
         form.offer_rooms_only_where_free(diary.rooms_known_empty(_who(form), rooms))
+    activity.count("step-choose")
     return render_step(request, "choose", choose_context(form, question, request.GET))
 
 
@@ -85,7 +85,7 @@ def choose_context(
         "hidden": {answered: value} if keep else {},
         "action": wizard.url("times" if keep else "choose"),
         "to_times": keep,  # the button says "Find a free time", else "Continue"
-        "horizon_days": settings.BOOKING_HORIZON_DAYS,
+        "horizon_days": configuration.rule("BOOKING_HORIZON_DAYS"),
         "practitioner": form.practitioners.get(str(value)) if question == "sectionId" else None,
         "rooms_left_out": form.rooms_left_out,
         # The room question's Back is the first question; the first has none.

@@ -12,7 +12,7 @@ from django.shortcuts import render
 
 from physiodiary import PhysiodiaryError
 
-from .. import error_pages, wizard
+from .. import activity, error_pages, wizard
 
 
 def diary_needed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -24,6 +24,7 @@ def diary_needed(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return view(request, *args, **kwargs)
         except PhysiodiaryError:
             # The client has logged the cause; the patient needs another way in.
+            activity.count("diary-failure")
             return error_pages.unavailable(request)
 
     return wrapper

@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 
 from physiodiary import PhysiodiaryError, format_date
 
-from .. import changes, clock, diary, guard, tokens, wizard
+from .. import activity, changes, clock, diary, guard, tokens, wizard
 from ..forms import DetailsForm
 from ..slots import Slot
 from .change import for_move
@@ -50,6 +50,7 @@ def show(request: HttpRequest) -> HttpResponse:
         # Who booked the appointment being moved; the reason is theirs to give again, or not.
         kept = move.appointment
         initial.update(name=kept.name, phone=kept.phone, email=kept.email)
+    activity.count("step-details")
     return render_details(request, DetailsForm(initial=initial), slot)
 
 
@@ -102,10 +103,12 @@ def details_context(
     taken: tuple[Slot, ...] | None = None,
     wait: int = 0,
     can_choose: bool = True,
+    move: changes.Change | None = None,
 ) -> dict[str, Any]:
-    """What details.html gets. `can_choose`: whether to link back to step 1 (Change).
+    """What details.html gets. `can_choose`: whether to link back to step 1 (Change);
+    `move`: the appointment being moved, if not the one the request's `change=` finds.
     Apart from the view so that /preview/ renders the same names."""
-    move = _moving(request)
+    move = move or _moving(request)
     return {
         "form": form,
         "chosen": chosen,
@@ -116,7 +119,7 @@ def details_context(
         "change_choice_url": wizard.url("choose", **_choice(request, chosen))
         if can_choose and move is None
         else None,
-        "change_time_url": times_url(request, chosen),
+        "change_time_url": times_url(request, chosen, change=move.link if move else None),
         "error_links": error_links(form),
         "wait_minutes": math.ceil(wait / 60),
         "honeypot": guard.HONEYPOT,
@@ -134,14 +137,17 @@ def _moving(request: HttpRequest) -> changes.Change | None:
     return changes.find(link) if link else None
 
 
-def times_url(request: HttpRequest, slot: Slot, *, passed: bool = False) -> str:
-    """The times step around this free time, for what was chosen at step 1."""
+def times_url(
+    request: HttpRequest, slot: Slot, *, passed: bool = False, change: str | None = None
+) -> str:
+    """The times step around this free time, for what was chosen at step 1 (and, for a
+    move, its link: `change`, else the request's)."""
     return wizard.url(
         "times",
         **_choice(request, slot),
         date=format_date(slot.start.date()),
         passed=1 if passed else None,
-        change=_move_link(request),
+        change=change or _move_link(request),
     )
 
 

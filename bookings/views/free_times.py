@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from physiodiary import PhysiodiaryError, Practitioner, Rejected, Room, format_date
 
-from .. import clock, diary, error_pages, guard, wizard
+from .. import activity, clock, configuration, diary, error_pages, guard, wizard
 from ..changes import Change
 from ..forms import ChooseForm
 from ..slots import Slot
@@ -63,6 +63,7 @@ def times(request: HttpRequest) -> HttpResponse:
         if not form.add_diary_errors(exc.errors):
             raise
         return choose_again(request, form)
+    activity.count("step-times")
     return _page(request, form, window, search, practitioners, rooms, move)
 
 
@@ -92,7 +93,7 @@ def _page(
         passed="passed" in request.GET,
     )
     if move is not None:
-        context.update(move_context(move), **_move_choices(move, choice))
+        context.update(move_times_context(move, choice))
     if not search.free_times and window.later:
         if search.knows(window.later, clock.last_bookable_day()):
             # The answers already cover the rest of the bookable days: no call.
@@ -137,7 +138,7 @@ def times_context(
         ),
         "later_url": window_url(choice, window.later if _reaches_later(window, search) else None),
         "overview": free_days_overview(choice, window, search),
-        "horizon_days": settings.BOOKING_HORIZON_DAYS,
+        "horizon_days": configuration.rule("BOOKING_HORIZON_DAYS"),
         "can_choose": len(practitioners) > 1 or len(rooms) > 1,
     }
     if not search.free_times:
@@ -198,6 +199,12 @@ def _next_free_day(
     except PhysiodiaryError:
         return {}
     return next_free_context(choice, day)
+
+
+def move_times_context(move: Change, choice: dict[str, str]) -> dict[str, Any]:
+    """What a move's times page adds to `times_context`: the appointment being moved, the way
+    back to its link, and step 1's stand-ins. Apart from the view so that /preview/ renders it."""
+    return {**move_context(move), **_move_choices(move, choice)}
 
 
 def _move_choices(move: Change, choice: dict[str, str]) -> dict[str, Any]:

@@ -36,3 +36,22 @@ def test_it_refuses_a_notify_address_that_is_not_one_address_and_names_it(value)
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: PRACTICE_NOTIFY_EMAIL must be one email address" in result.stderr
+
+
+def test_production_with_booking_notes_needs_a_mail_server_even_with_the_rest_off():
+    # Otherwise the console backend would print each patient's name, phone and email
+    # in the server's log.
+    result = start_django(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="s" * 50,
+        PHYSIODIARY_API_URL="https://diary.example:1234/api/request",
+        PHYSIODIARY_API_KEY="k",
+        CACHE_URL="dbcache://booking_cache",
+        BOOKING_CONFIRMATION_EMAIL="false",
+        BOOKING_CHANGE_LINKS="false",
+        PRACTICE_NOTIFY_BOOKINGS="true",
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set the environment variable EMAIL_URL:" in result.stderr
+    assert "PRACTICE_NOTIFY_BOOKINGS=false" in result.stderr

@@ -64,7 +64,7 @@ def cached(monkeypatch):
 
 
 #: The settings booking_site/urls.py reads when it is imported.
-_URL_SETTINGS = ("DEBUG", "SANDBOX_ENABLED", "SANDBOX_HTTP")
+_URL_SETTINGS = ("DEBUG", "SANDBOX_ENABLED", "SANDBOX_HTTP", "CONSOLE_PATH")
 
 
 @pytest.fixture
@@ -72,8 +72,8 @@ def reload_urls(settings):
     """`reload_urls()`: rebuild the URL patterns under the test's settings.
 
     booking_site/urls.py routes /sandbox/ only with SANDBOX_ENABLED and
-    SANDBOX_HTTP, and /preview/ only with DEBUG, read once, when it is
-    imported; a test that changes one calls this after. Afterwards the
+    SANDBOX_HTTP, /preview/ only with DEBUG, and the console at CONSOLE_PATH,
+    read once, when it is imported; a test that changes one calls this after. Afterwards the
     patterns are rebuilt under the settings as they were before the test, so
     the other tests see the site's routes as the suite runs it (DEBUG off:
     no /preview/).

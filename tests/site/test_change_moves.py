@@ -13,10 +13,11 @@ import datetime as dt
 import re
 
 import pytest
+import redis
 from django.core import mail
 from django.utils import timezone
 
-from bookings import changes
+from bookings import changes, submissions
 
 from .change_support import (
     altered,
@@ -252,6 +253,45 @@ def test_a_move_form_posted_twice_books_once(client, diary):
     assert first["Location"] == second["Location"]
     assert len(diary.calls("book")) == 2  # the booking, and one move
     assert len(to_practice()) == 1
+
+
+def test_a_double_click_whose_other_post_took_the_link_first_shows_the_new_booking(
+    client, diary, monkeypatch
+):
+    """The second post looked for its form's outcome before the first had claimed anything."""
+    link = booked_with_link(client)
+    form = open_move(client, link)
+    first = post_move(client, form)
+    looks = iter([False])  # its first look, before the first post claimed the form
+    known = submissions.known
+    monkeypatch.setattr(submissions, "known", lambda nonce: next(looks, known(nonce)))
+
+    second = post_move(client, form)
+
+    assert first.status_code == second.status_code == 303
+    assert second["Location"] == first["Location"]  # the new confirmation, not the link's page
+    assert len(diary.calls("book")) == 2  # the booking, and one move
+
+
+def test_a_move_cut_short_once_its_link_is_claimed_is_not_left_being_booked(
+    client, diary, monkeypatch
+):
+    link = booked_with_link(client)
+    form = open_move(client, link)
+    mail.outbox.clear()
+    client.raise_request_exception = False
+
+    def cache_gone(nonce):
+        raise redis.exceptions.ConnectionError("the cache went away")
+
+    monkeypatch.setattr(submissions, "claim", cache_gone)
+    page = post_move(client, form)
+
+    assert page.status_code == 503
+    assert "Please do not book again yet" in html(page)
+    assert changes.find(link).state == "unknown"  # as the page says: call the practice
+    (note,) = to_practice()
+    assert "10:00" in note.subject + note.body  # the practice checks its diary
 
 
 def test_a_link_already_used_moves_nothing(client, diary):

@@ -157,6 +157,18 @@ def test_an_unknown_address_offers_no_language_links(client, diary, bilingual):
     assert language_links(page) == {}
 
 
+@pytest.mark.parametrize("path", ["//evil.example/times/", "//evil.example/"])
+def test_an_address_that_reads_as_another_host_offers_no_link_to_that_host(
+    client, diary, bilingual, path
+):
+    # As a browser sends https://site//evil.example/times/: the path as it is.
+    page = client.get("/", PATH_INFO=path, QUERY_STRING="lang=en-gb")
+
+    assert page.status_code == 404
+    assert language_links(page) == {}
+    assert 'href="//evil.example' not in html(page)
+
+
 def test_the_embed_script_and_theme_keep_one_address_whatever_the_language(bilingual):
     assert reverse("embed-js") == "/embed.js"
     with translation.override("cy"):

@@ -51,9 +51,30 @@ EXPECTED = {
     "details-too-many": "Too many booking attempts",
     "details-rejected": "The practice's diary could not take this booking online",
     "details-unavailable": "We cannot reach the practice's diary just now",
-    "booked": "Appointment booked",
+    "booked": ["Appointment booked", 'href="/change/preview-sample-not-a-change-link-0000000001/"'],
     "booked-moved": "Please note the time.",
+    "booked-no-change-link": "Online booking cannot change or cancel an appointment.",
     "booked-gone": "This confirmation is no longer available",
+    "change": ["Change or cancel your appointment", "Move to another time"],
+    "change-move-times": ["Moving your appointment from", "change=preview-sample-not-a-change"],
+    "change-move-details": [
+        "Moving your appointment from",
+        'name="change" value="preview-sample-not-a-change-link-0000000001"',
+        'value="Alex Morgan"',
+        'value="07700 900 982"',
+        'value="alex.morgan@example.com"',
+    ],
+    "change-moving": "and the practice's diary has not answered yet",
+    "change-moved": ["Your new appointment", "Your old appointment"],
+    "change-move-unknown": "so we do not know whether the new time was booked",
+    "change-cancel": "Are you sure you want to cancel this appointment?",
+    "change-cancel-late": "This is a late cancellation.",
+    "change-cancel-expired": "Your appointment has not been cancelled yet",
+    "change-cancelled": ["We have asked the practice to remove", "We have emailed you a copy"],
+    "change-cancelled-not-emailed": "We could not email you a copy of this.",
+    "change-cancel-requested": "You asked to cancel this appointment on",
+    "change-link-not-found": "This link does not work",
+    "change-started": "This appointment has started",
     "email": [
         "Your appointment is booked.",
         "To change or cancel this appointment, go to: http://testserver/change/",
@@ -160,6 +181,41 @@ def test_the_details_form_posts_back_to_its_preview_and_books_nothing(client, de
     assert posted.status_code == 200
     assert BANNER in html(posted)
     assert len(debug.calls) == 0
+
+
+def test_the_cancel_form_posts_back_to_its_preview_and_sends_nothing(client, debug, mailoutbox):
+    # No `db` fixture here: a read or write of a change record would fail the test.
+    page = html(client.get("/preview/change-cancel/"))
+    action = re.search(r'<form method="post" action="([^"]*)"', page)[1]
+    token = re.search(r'<input type="hidden" name="token" value="([^"]*)"', page)[1]
+    assert action == "/preview/change-cancel/"
+    assert token == samples.TOKEN  # not signed: the real cancel page would refuse it
+
+    posted = client.post(action, {"token": token})
+
+    assert posted.status_code == 200
+    assert BANNER in html(posted)
+    assert mailoutbox == []
+    assert len(debug.calls) == 0
+
+
+def test_the_late_cancellation_notice_shows_only_inside_the_notice(client, debug, settings):
+    late = "This is a late cancellation."
+    assert late not in html(client.get("/preview/change-cancel/"))
+    assert late in html(client.get("/preview/change-cancel-late/"))
+
+    settings.BOOKING_LATE_CANCEL_HOURS = 1  # an appointment within the hour, then
+    assert "at least 1 hour's notice" in html(client.get("/preview/change-cancel-late/"))
+
+
+def test_a_moves_details_form_is_filled_in_but_for_the_reason(client, debug):
+    body = html(client.get("/preview/change-move-details/"))
+
+    assert re.search(r'<textarea name="desc"[^>]*>\s*</textarea>', body)
+    # Step 1 knows nothing of a move: only the time can be changed, and the link goes along.
+    assert 'Change<span class="visually-hidden"> practitioner' not in body
+    back = re.search(r'<a class="back-link" href="([^"]*)"', body)[1]
+    assert back.endswith("&amp;change=" + samples.CHANGE_LINK)
 
 
 def test_the_sample_token_is_refused_by_the_real_details_page(client, debug):

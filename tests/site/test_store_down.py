@@ -2,7 +2,11 @@
 
 import pytest
 from django.core.cache import caches
+from django.db import OperationalError
 
+from bookings import changes
+
+from .change_support import booked_with_link, token_on
 from .wizard_support import WHEN, details_url, html, open_details, valid_post
 
 #: Nothing listens on port 1: every connection is refused at once.
@@ -66,3 +70,22 @@ def test_a_booking_post_says_not_to_book_again(quiet, diary, redis_dies):
     assert page.status_code == 503
     assert "do not know whether it was booked" in html(page)
     assert "Please do not book again yet" in html(page)
+
+
+def test_a_cancel_request_that_fails_there_asks_to_try_again_not_to_stop_booking(
+    quiet, diary, monkeypatch
+):
+    link = booked_with_link(quiet)
+    url = f"/change/{link}/cancel/"
+    token = token_on(quiet.get(url))
+    monkeypatch.setattr(changes, "find", database_down)
+
+    page = quiet.post(url, {"token": token})
+
+    assert page.status_code == 503
+    assert "do not know whether it was booked" not in html(page)
+    assert "Please try again in a few minutes" in html(page)
+
+
+def database_down(*args, **kwargs):
+    raise OperationalError("database is locked")

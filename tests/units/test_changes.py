@@ -272,6 +272,24 @@ def test_a_move_whose_outcome_was_lost_is_not_offered_again():
     assert changes.claim(link, Request.MOVE) is False
 
 
+def test_a_move_cut_short_is_shown_as_unknown_once_no_request_can_still_be_booking_it():
+    link, cut_short = kept(3), kept(4)
+    changes.claim(link, Request.MOVE)
+    changes.claim(cut_short, Request.MOVE)
+    # Its worker was killed, or the database failed as the outcome was written.
+    long_ago = timezone.now() - changes.MOVING_AT_MOST - dt.timedelta(seconds=1)
+    ChangeRecord.objects.filter(pk=ChangeRecord.objects.order_by("pk").last().pk).update(
+        requested_at=long_ago
+    )
+
+    assert changes.find(link).state == "moving"  # still in hand: "being booked"
+    assert (changes.find(cut_short).state, changes.find(cut_short).request) == (
+        "unknown",
+        Request.MOVE,
+    )
+    assert changes.claim(cut_short, Request.MOVE) is False
+
+
 def test_moved_and_unknown_need_a_move_in_progress():
     link = kept()
 

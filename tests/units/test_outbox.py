@@ -16,7 +16,9 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends import locmem
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.db import connection, connections
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection, connections
+from django.http import HttpResponse
 from django.utils import timezone
 
 from bookings import maintenance, outbox
@@ -321,6 +323,22 @@ def test_maintenance_runs_at_most_once_a_minute(refusing, caplog):
     assert (
         OutboxEmail.objects.get().next_try == due
     )  # not tried: the last run was under a minute ago
+
+
+def test_maintenance_after_a_page_runs_once_the_server_has_sent_it(refusing, caplog):
+    refused_and_kept(caplog)
+    OutboxEmail.objects.update(next_try=timezone.now())
+    refusing.EMAIL_BACKEND = LOCMEM
+
+    page = maintenance.after(HttpResponse("the patient's page"))
+
+    assert mail.outbox == []  # a hung mail server would hold the page here
+    request_finished.disconnect(close_old_connections)  # as the test client does
+    try:
+        page.close()  # what the server does once the page has gone
+    finally:
+        request_finished.connect(close_old_connections)
+    assert len(mail.outbox) == 1
 
 
 def test_maintenance_never_raises(monkeypatch, caplog):

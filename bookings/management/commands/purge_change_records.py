@@ -1,13 +1,19 @@
-"""Delete the change records of appointments that have ended (the systemd timer runs it)."""
+"""Delete what is kept no longer than it is needed (the systemd timer runs it).
 
+The change records of appointments that have ended; and the console's activity
+counts and record of who changed what, after CONSOLE_RETENTION_DAYS.
+"""
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from bookings import changes, outbox
+from bookings import activity, changes, outbox
 
 
 class Command(BaseCommand):
     help = (
-        "Delete the change or cancel links' records of appointments that have ended."
+        "Delete the change or cancel links' records of appointments that have ended, and"
+        " the console's activity counts and record of changes older than CONSOLE_RETENTION_DAYS."
         " With --reseal, also seal every record and outbox email again with the first key"
         " of BOOKING_RECORD_KEY (after a key rotation)."
     )
@@ -22,6 +28,11 @@ class Command(BaseCommand):
     def handle(self, *args, reseal: bool = False, **options) -> None:
         purged = changes.purge()
         self.stdout.write(f"{purged} change record(s) of past appointments deleted.")
+        counts, changes_logged = activity.purge()
+        self.stdout.write(
+            f"{counts} activity count(s) and {changes_logged} console change record(s)"
+            f" older than {settings.CONSOLE_RETENTION_DAYS} days deleted."
+        )
         if reseal:
             self.stdout.write(f"{changes.reseal_all()} change record(s) resealed.")
             self.stdout.write(f"{outbox.reseal_all()} outbox email(s) resealed.")
