@@ -44,6 +44,9 @@ BACKOFF = (
 STUCK_AFTER = dt.timedelta(hours=1)
 #: Tried no more this long after it was first kept.
 GIVE_UP_AFTER = dt.timedelta(days=2)
+#: A given-up email is deleted this long after it was first kept: it holds a
+#: patient's details, and an appointment it was about is long past by then.
+DELETE_GIVEN_UP_AFTER = dt.timedelta(days=30)
 #: How long one server holds an email it is sending, so that another does not send it too.
 _LEASE = dt.timedelta(minutes=5)
 
@@ -208,6 +211,15 @@ class _Part(MIMEBase):
 
     def __init__(self, policy: object = compat32) -> None:
         email.message.Message.__init__(self, policy)  # type: ignore[arg-type]
+
+
+def purge_given_up(now: dt.datetime | None = None) -> int:
+    """Delete given-up emails kept longer than DELETE_GIVEN_UP_AFTER; how many."""
+    cutoff = (now or timezone.now()) - DELETE_GIVEN_UP_AFTER
+    deleted, _ = OutboxEmail.objects.filter(next_try__isnull=True, created__lt=cutoff).delete()
+    if deleted:
+        logger.warning("%d given-up practice email(s) deleted after 30 days, unsent", deleted)
+    return deleted
 
 
 def reseal_all() -> int:

@@ -255,6 +255,20 @@ def test_after_two_days_it_is_given_up_at_error_and_tried_no_more(refusing, capl
     assert mail.outbox == []
 
 
+def test_a_given_up_email_is_deleted_30_days_after_it_was_kept_and_not_before(refusing, caplog):
+    kept, _ = refused_and_kept(caplog)
+    retry_until_given_up()
+    waiting = outbox.send_to_practice(EmailMessage("Still trying", "body", to=["x@example.com"]))
+
+    assert waiting is False and OutboxEmail.objects.count() == 2
+    assert outbox.purge_given_up(kept.created + dt.timedelta(days=29)) == 0
+    with caplog.at_level(logging.WARNING, logger="bookings"):
+        assert outbox.purge_given_up(kept.created + dt.timedelta(days=31)) == 1
+    # The one still being tried stays, however old.
+    assert OutboxEmail.objects.get().next_try is not None
+    assert "deleted after 30 days" in caplog.text
+
+
 def test_the_last_try_is_within_two_days_of_the_first(refusing, caplog):
     kept, _ = refused_and_kept(caplog)
     tries = [kept.created, *retry_until_given_up()]

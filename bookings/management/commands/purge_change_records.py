@@ -28,6 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args, reseal: bool = False, **options) -> None:
         purged = changes.purge()
         self.stdout.write(f"{purged} change record(s) of past appointments deleted.")
+        given_up = outbox.purge_given_up()
+        self.stdout.write(f"{given_up} given-up practice email(s) older than 30 days deleted.")
         counts, changes_logged = activity.purge()
         self.stdout.write(
             f"{counts} activity count(s) and {changes_logged} console change record(s)"
