@@ -592,6 +592,19 @@ if not DEBUG and CACHES["default"]["BACKEND"] in NOT_SHARED_CACHES:
         f" `manage.py createcachetable` (not {CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}).",
     )
 
+# Console and admin accounts (docs/practice.md): Django's checks on a new
+# password, 12 characters at least, as the admin's "add user" and "change
+# password" forms apply them.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")

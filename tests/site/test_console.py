@@ -678,3 +678,14 @@ def test_counts_and_the_record_of_changes_are_deleted_after_the_retention(staff,
 
     assert list(DailyCount.objects.values_list("count", flat=True)) == [2]
     assert list(LogEntry.objects.values_list("pk", flat=True)) == [new.pk]
+
+
+def test_a_console_account_s_password_must_be_long_and_not_common(settings):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="at least 12 characters"):
+        validate_password("Short-pw1")
+    with pytest.raises(ValidationError, match="too common"):
+        validate_password("password1234")
+    validate_password("Physio-passphrase-2026")
