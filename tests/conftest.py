@@ -93,3 +93,11 @@ def live_api(settings):
     settings.PHYSIODIARY_READ_RETRIES = 0
     with responses.RequestsMock() as mock:
         yield mock
+
+
+@pytest.fixture
+def bilingual(settings):
+    """The site offering English and Welsh, as `SITE_LANGUAGES=en-gb,cy` makes it."""
+    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+    settings.LANGUAGE_CODE = "en-gb"
+    return settings

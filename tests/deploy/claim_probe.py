@@ -55,7 +55,7 @@ def claim(folder: Path, me: int, processes: int, links: list[str]) -> dict[str, 
     while len(list(folder.glob("ready-*"))) < processes:
         if time.monotonic() > deadline:
             raise SystemExit("the other processes never got ready")
-        time.sleep(0.005)
+        time.sleep(0.005)  # a wait on the condition above: files are the processes' only channel
     request = changes.Request.CANCEL if me % 2 else changes.Request.MOVE
     return {link: changes.claim(link, request) for link in links}
 

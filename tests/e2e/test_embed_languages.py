@@ -25,12 +25,11 @@ def practice_site() -> Iterator[Host]:
 
 
 @pytest.fixture
-def embedded(site, settings, tmp_path, practice_site) -> Host:
+def embedded(site, bilingual, tmp_path, practice_site) -> Host:
     """The booking site in English and Welsh, framed by the practice's site, with
     Welsh for embed.js's own words."""
+    settings = bilingual
     settings.EMBED_ALLOWED_ORIGINS = [practice_site.origin]
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-    settings.LANGUAGE_CODE = "en-gb"
     use_some_welsh(
         settings,
         tmp_path,

@@ -223,10 +223,8 @@ def book_in_welsh(page: Page, site, screenshot, prefix: str, *, touch=False, axe
 
 
 @pytest.fixture
-def welsh_site(site, settings):
+def welsh_site(site, bilingual):
     """The site offering English and Welsh, as `SITE_LANGUAGES=en-gb,cy` makes it."""
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-    settings.LANGUAGE_CODE = "en-gb"
     return site
 
 

@@ -21,9 +21,8 @@ def diary(diary):
 
 
 @pytest.fixture
-def bilingual(settings, tmp_path):
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-    settings.LANGUAGE_CODE = "en-gb"
+def bilingual(bilingual, tmp_path):
+    settings = bilingual
     settings.BOOKING_CONFIRMATION_EMAIL = True
     use_some_welsh(
         settings,

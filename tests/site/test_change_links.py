@@ -379,8 +379,8 @@ def test_the_link_is_never_logged(client, diary):
     assert "Not Found: /change/…/" in log.stream.getvalue()
 
 
-def test_a_link_from_a_welsh_booking_opens_in_welsh(client, diary, settings, tmp_path):
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+def test_a_link_from_a_welsh_booking_opens_in_welsh(client, diary, bilingual, tmp_path):
+    settings = bilingual
     use_some_welsh(
         settings,
         tmp_path,

@@ -54,9 +54,8 @@ def diary(diary):
 
 
 @pytest.fixture
-def welsh(settings):
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-    settings.LANGUAGE_CODE = "en-gb"
+def welsh(bilingual):
+    return bilingual
 
 
 def signed_in(user: User) -> Client:

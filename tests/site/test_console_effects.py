@@ -40,9 +40,8 @@ def diary(diary):
 
 
 @pytest.fixture
-def welsh(settings):
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-    settings.LANGUAGE_CODE = "en-gb"
+def welsh(bilingual):
+    return bilingual
 
 
 def practitioner(diary_id: int, **saved) -> PractitionerProfile:

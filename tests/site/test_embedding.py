@@ -90,10 +90,9 @@ def test_embed_js_is_small_cached_and_loadable_from_any_site(client, bilingual):
 
 
 @pytest.fixture
-def bilingual(settings, tmp_path):
+def bilingual(bilingual, tmp_path):
     """A site in English and Welsh, with Welsh for embed.js's own words."""
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-    settings.LANGUAGE_CODE = "en-gb"
+    settings = bilingual
     use_some_welsh(
         settings,
         tmp_path,

@@ -22,13 +22,6 @@ def diary(diary):
     return diary
 
 
-@pytest.fixture
-def bilingual(settings):
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-    settings.LANGUAGE_CODE = "en-gb"
-    return settings
-
-
 def language_links(page) -> dict[str, tuple[str, str, str]]:
     """{name: (href, lang, hreflang)} of the page's language links."""
     nav = re.search(r'<nav class="language-links".*?</nav>', html(page), re.S)

@@ -131,11 +131,9 @@ def diary(diary):
 
 
 @pytest.fixture
-def welsh(settings):
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-    settings.LANGUAGE_CODE = "en-gb"
+def welsh(bilingual):
     with translation.override("cy"):
-        yield settings
+        yield bilingual
 
 
 @pytest.fixture

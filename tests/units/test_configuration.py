@@ -116,8 +116,10 @@ def test_the_lists_offered_leave_out_the_hidden_and_follow_the_consoles_order():
     assert offered_rooms == rooms
 
 
-def test_a_practice_text_is_the_pages_language_then_the_default_then_the_environment(settings):
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+def test_a_practice_text_is_the_pages_language_then_the_default_then_the_environment(
+    bilingual,
+):
+    settings = bilingual
     settings.PRACTICE_ADDRESS = "From the environment"
     PracticeProfile(name={"en-gb": "Riverside", "cy": "Glan yr Afon"}, address={}).save()
 
@@ -134,9 +136,7 @@ def test_a_practice_text_is_the_pages_language_then_the_default_then_the_environ
 # --- What the rows accept ----------------------------------------------------------
 
 
-def test_a_text_over_its_limit_is_refused_naming_the_language_and_the_limit(settings):
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-
+def test_a_text_over_its_limit_is_refused_naming_the_language_and_the_limit(bilingual):
     with pytest.raises(ValidationError) as refused:
         check_texts({"en-gb": "ok", "cy": "a" * 401}, 400)
 

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import smtplib
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from email.mime.image import MIMEImage
 
@@ -41,11 +40,13 @@ class RefusingBackend(BaseEmailBackend):
         )
 
 
-class SlowBackend(locmem.EmailBackend):
-    """A mail server that takes its time, so that two senders overlap."""
+class HeldBackend(locmem.EmailBackend):
+    """A mail server that answers only once `RELEASE` is set: a send still going on."""
+
+    RELEASE = threading.Event()
 
     def send_messages(self, messages):
-        time.sleep(0.3)
+        assert self.RELEASE.wait(timeout=10), "never released"
         return super().send_messages(messages)
 
 
@@ -293,15 +294,29 @@ def test_an_email_sealed_with_a_key_no_longer_listed_is_given_up(refusing, caplo
 @pytest.mark.django_db(transaction=True)
 def test_two_servers_retrying_at_once_send_it_once(refusing, caplog):
     kept, _ = refused_and_kept(caplog)
-    refusing.EMAIL_BACKEND = f"{__name__}.SlowBackend"
+    refusing.EMAIL_BACKEND = f"{__name__}.HeldBackend"
+    HeldBackend.RELEASE.clear()
     together = threading.Barrier(4, timeout=10)
+    # The server that took the email sends it only once the other three have
+    # tried and returned, so all four overlap whatever the machine's speed.
+    others_done = threading.Semaphore(0)
 
     def retry(_: int) -> int:
         try:
             together.wait()
-            return outbox.retry_due(kept.next_try)
+            sent = outbox.retry_due(kept.next_try)
+            if not sent:
+                others_done.release()
+            return sent
         finally:
             connections.close_all()
+
+    def release_after_the_others() -> None:
+        for _ in range(3):
+            assert others_done.acquire(timeout=10)
+        HeldBackend.RELEASE.set()
+
+    threading.Thread(target=release_after_the_others, daemon=True).start()
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert sum(pool.map(retry, range(4))) == 1

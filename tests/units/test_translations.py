@@ -81,11 +81,10 @@ def test_a_translation_that_drops_a_placeholder_is_refused(tmp_path):
 
 
 def test_the_practice_s_correction_wins_over_ours_and_ours_fills_in_the_rest(
-    practice_locale, settings
+    practice_locale, bilingual
 ):
     catalogue(practice_locale, "cy", 'msgid "Book an appointment"\nmsgstr "Trefnwch apwyntiad"\n')
     call_command("compiletranslations", stdout=None)
-    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 
     with translation.override("cy"):
         assert translation.gettext("Book an appointment") == "Trefnwch apwyntiad"
