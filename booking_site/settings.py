@@ -296,6 +296,21 @@ BOOKING_MAX_PARALLEL_SEARCHES = _number(
 # A booking through the site drops them at once; one made at the practice
 # shows within this time, and meanwhile "just taken" offers other times.
 BOOKING_FREE_TIMES_CACHE_SECONDS = _number("BOOKING_FREE_TIMES_CACHE_SECONDS", 60, whole=True)
+# Older free times are still shown, up to this age, while the diary is asked
+# again in the background (one refresh per practitioner and room at a time, on
+# every server): a patient waits for the diary only for a pair nobody has
+# looked at for this long. Equal to the above: the old behaviour, every patient
+# after the first minute waits. Unset, never less than the above (a site that
+# raised the cache time before this setting existed still starts).
+BOOKING_FREE_TIMES_MAX_AGE_SECONDS = _number(
+    "BOOKING_FREE_TIMES_MAX_AGE_SECONDS", max(600, BOOKING_FREE_TIMES_CACHE_SECONDS), whole=True
+)
+if BOOKING_FREE_TIMES_MAX_AGE_SECONDS < BOOKING_FREE_TIMES_CACHE_SECONDS:
+    raise ImproperlyConfigured(
+        f"BOOKING_FREE_TIMES_MAX_AGE_SECONDS ({BOOKING_FREE_TIMES_MAX_AGE_SECONDS}) is less than "
+        f"BOOKING_FREE_TIMES_CACHE_SECONDS ({BOOKING_FREE_TIMES_CACHE_SECONDS}): free times "
+        "are shown up to the first while they are refreshed, after the second."
+    )
 # How many other free times to offer when the chosen one was just taken.
 BOOKING_ALTERNATIVES = _number("BOOKING_ALTERNATIVES", 6, whole=True, positive=True)
 # A details form older than this is refused (and a fresh one issued).

@@ -2,14 +2,22 @@
 
 - Practitioners and rooms change rarely: their lists are cached for
   PHYSIODIARY_LIST_CACHE_SECONDS, and a copy is kept for
-  PHYSIODIARY_LIST_STALE_SECONDS to serve while the diary is unavailable.
+  PHYSIODIARY_LIST_STALE_SECONDS, served while the diary is asked again in
+  the background, or while it is unavailable.
 - Free times are asked for from the first day a page needs to the last
-  bookable day, in one call per practitioner and room, and cached for
-  BOOKING_FREE_TIMES_CACHE_SECONDS: the next window, the next free day and
-  the Earlier and Later links then need no call. A booking through the site
-  drops its pair's free times (`forget_free_times`).
+  bookable day, in one call per practitioner and room, and kept in the
+  shared cache: the next window, the next free day and the Earlier and Later
+  links then need no call. Younger than BOOKING_FREE_TIMES_CACHE_SECONDS
+  they are shown as they are; older, up to BOOKING_FREE_TIMES_MAX_AGE_SECONDS,
+  they are shown while the diary is asked again in the background. Nobody
+  waits but the first to look at a pair in that long, and the diary is asked
+  about a pair once at a time, whoever asks (refresh.py).
+- A booking through the site takes its time out of its pair's free times at
+  once and has the rest refreshed at the next look (`took_free_time`); a
+  time found taken drops them (`forget_free_times`), so that the nearest
+  free times offered instead are the diary's latest.
 - The details page gives a form only for a time the free times list
-  (`offers`): from the cache when the times page has just asked.
+  (`offers`): from the cache, never refreshed for it (`book` decides).
 - Bookings always go to the diary.
 - Pages see the lists as the practice's console offers them (`lists`:
   hidden practitioners and rooms left out, in the console's order); the
@@ -33,7 +41,6 @@ from django.db import connections
 from django.views.decorators.debug import sensitive_variables
 
 from physiodiary import (
-    MAX_DAYS_PER_REQUEST,
     ErrorCode,
     FreeList,
     PhysiodiaryError,
@@ -43,7 +50,9 @@ from physiodiary import (
 )
 
 from . import clock, configuration
+from . import refresh as _refresh
 from .client import get_client
+from .kept_free_times import free_times_key, kept_span, usable
 from .slots import Slot
 
 logger = logging.getLogger(__name__)
@@ -81,9 +90,9 @@ def listed() -> tuple[tuple[Practitioner, ...], tuple[Room, ...]]:
     kept = cache.get_many([_PRACTITIONERS, _ROOMS])  # one cache round trip on every page
     if len(kept) == 2:
         return kept[_PRACTITIONERS], kept[_ROOMS]
-    # One list kept, or in-process (the reference diary with no URL): there is
-    # no round trip to save.
-    if kept or not settings.PHYSIODIARY_API_URL:
+    # One list kept or shown from before while it is refreshed, or in-process
+    # (the reference diary with no URL): there is no round trip to save.
+    if kept or not settings.PHYSIODIARY_API_URL or _stale_copies():
         return practitioners(), rooms()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lists") as pool:
         asked = (
@@ -96,10 +105,25 @@ def listed() -> tuple[tuple[Practitioner, ...], tuple[Room, ...]]:
 T = TypeVar("T")
 
 
+def _stale_copies() -> bool:
+    return bool(cache.get_many([f"{_PRACTITIONERS}:stale", f"{_ROOMS}:stale"]))
+
+
 def _cached(key: str, fetch: Callable[[], T]) -> T:
     value = cache.get(key)
     if value is not None:
         return value
+    if not settings.PHYSIODIARY_LIST_CACHE_SECONDS:
+        return _ask_for_list(key, fetch)  # not cached: asked for every time, as configured
+    stale = cache.get(f"{key}:stale")
+    if stale is not None:
+        # Shown from before while the diary is asked again: nobody waits.
+        _refresh.later(key, lambda: _ask_for_list(key, fetch))
+        return stale
+    return _refresh.once(key, lambda: _ask_for_list(key, fetch), lambda: cache.get(key))
+
+
+def _ask_for_list(key: str, fetch: Callable[[], T]) -> T:
     try:
         value = fetch()
     except PhysiodiaryError:
@@ -290,7 +314,10 @@ def offers(slot: Slot) -> bool:
     """
     day = slot.start.date()
     try:
-        free = _free_times(slot.practitioner, slot.room, day, 1, clock.earliest_bookable())
+        found = _pair_free_times(
+            slot.practitioner, slot.room, day, 1, clock.earliest_bookable(), refresh=False
+        )
+        free = found.in_window
     except Rejected as exc:
         if set(exc.codes) <= _UNKNOWN_PAIR:
             return False  # this practitioner does not work in this room: nothing to offer
@@ -309,10 +336,16 @@ def _free_times(
 
 
 def _pair_free_times(
-    practitioner: Practitioner, room: Room, start: dt.date, days: int, not_before: dt.datetime
+    practitioner: Practitioner,
+    room: Room,
+    start: dt.date,
+    days: int,
+    not_before: dt.datetime,
+    *,
+    refresh: bool = True,
 ) -> _PairFreeTimes:
     end = start + dt.timedelta(days=days)
-    first, after, answer = _free_span(practitioner.id, room.id, start, end)
+    first, after, answer, _, _ = kept_span(practitioner.id, room.id, start, end, refresh=refresh)
     # Labelled with the practitioner and room asked about: the vendor's own
     # example echoes other ids than those requested.
     every = [
@@ -329,38 +362,6 @@ def _pair_free_times(
     )
 
 
-@sensitive_variables()  # the API key, in the client's frames, in error reports
-def _free_span(
-    practitioner_id: int, room_id: int, start: dt.date, end: dt.date
-) -> tuple[dt.date, dt.date, FreeList]:
-    """The pair's free times covering the days from `start` to before `end`, and the
-    days the answer covers (first, and the day after the last).
-
-    From the cache if a recent answer covers them; otherwise one call, for
-    every bookable day from today (as many as one request may ask for), so
-    that the overview of free days and Earlier know the days before `start`.
-    """
-    key = _free_times_key(practitioner_id, room_id)
-    cached = cache.get(key)
-    if cached is not None and cached[0] <= start and end <= cached[1]:
-        return cached
-    first = min(clock.today(), start)
-    if (end - first).days > MAX_DAYS_PER_REQUEST:
-        first = start  # from today would not reach `end` in one request: from `start`
-    rest = (clock.last_bookable_day() - first).days + 1
-    days = max((end - first).days, min(rest, MAX_DAYS_PER_REQUEST))
-    answer = get_client().free_times(practitioner_id, room_id, first, days)
-    span = (first, first + dt.timedelta(days=days), answer)
-    if settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
-        cache.set(key, span, settings.BOOKING_FREE_TIMES_CACHE_SECONDS)
-    return span
-
-
-def forget_free_times(practitioner_id: int, room_id: int) -> None:
-    """Drop the pair's cached free times: a booking (or an attempt) changed them."""
-    cache.delete(_free_times_key(practitioner_id, room_id))
-
-
 def rooms_known_empty(practitioners: Sequence[Practitioner], rooms: Sequence[Room]) -> set[int]:
     """The rooms where none of `practitioners` has a free time until the last bookable day.
 
@@ -369,15 +370,14 @@ def rooms_known_empty(practitioners: Sequence[Practitioner], rooms: Sequence[Roo
     cover every bookable day, might have a free time, so its room is not
     in the set.
     """
-    keys = {_free_times_key(p.id, r.id): r.id for p in practitioners for r in rooms}
+    keys = {free_times_key(p.id, r.id): r.id for p in practitioners for r in rooms}
     cached = cache.get_many(list(keys))
     first, last = clock.today(), clock.last_bookable_day()
     not_before = clock.earliest_bookable()
     empty = {r.id for r in rooms}
     for key, room_id in keys.items():
-        span = cached.get(key)
-        covers = span is not None and span[0] <= first and last < span[1]
-        if not covers or _any_free(span[2], not_before):
+        kept = usable(cached.get(key), first, last + dt.timedelta(days=1))
+        if kept is None or _any_free(kept.answer, not_before):
             empty.discard(room_id)
     return empty
 
@@ -390,10 +390,6 @@ def _any_free(answer: FreeList, not_before: dt.datetime) -> bool:
         if day.date <= last
         for moment in day.times
     )
-
-
-def _free_times_key(practitioner_id: int, room_id: int) -> str:
-    return f"physiodiary:free-times:{practitioner_id}:{room_id}"
 
 
 def _submit(pool: ThreadPoolExecutor, work: Callable[..., T], *args: Any) -> Future[T]:

@@ -5,7 +5,7 @@ import responses
 from django.core.cache import cache
 
 from booking_site import health
-from bookings import configuration
+from bookings import configuration, refresh
 from bookings.client import reset_client
 
 from .leak_guard import guard
@@ -63,6 +63,9 @@ def _fresh_client_and_cache():
     health.forget()
     configuration.forget()
     yield
+    # A refresh a test's page started in the background ends before the next
+    # test's mocks and cache are set up.
+    assert refresh.wait_for_background(timeout=30), "a background refresh is still running"
     reset_client()
     cache.clear()
     health.forget()

@@ -34,6 +34,7 @@ from .. import (
     diary,
     error_pages,
     guard,
+    kept_free_times,
     maintenance,
     submissions,
     tokens,
@@ -198,8 +199,6 @@ def _book(
 ) -> Outcome:
     """Call `book`, once, record its outcome against the form's nonce, and follow it up."""
     patient = {key: form.cleaned_data[key] for key in PATIENT_FIELDS}
-    # Whatever the answer, the pair's free times may have changed.
-    diary.forget_free_times(slot.practitioner.id, slot.room.id)
     booked = None
     try:
         confirmation = get_client().book(
@@ -218,10 +217,20 @@ def _book(
     else:
         booked = confirmations.keep(confirmation, requested=slot.start)
         outcome = Outcome(Kind.BOOKED, booked.reference)
+    _changed_free_times(slot, outcome)
     submissions.record(nonce, outcome)
     activity.count_outcome(outcome.kind)
     afterwards.settle(request, outcome, booked, patient, slot, move)
     return outcome
+
+
+def _changed_free_times(slot: Slot, outcome: Outcome) -> None:
+    """What the pair's kept free times must forget, before anyone sees them again."""
+    if outcome.kind == Kind.TAKEN:
+        # Ours were wrong: the nearest free times offered instead are asked for afresh.
+        kept_free_times.forget_free_times(slot.practitioner.id, slot.room.id)
+    elif outcome.kind in (Kind.BOOKED, Kind.UNKNOWN):
+        kept_free_times.took_free_time(slot)  # (an unknown outcome may have booked it)
 
 
 def _refused(exc: Rejected, slot: Slot) -> Outcome:

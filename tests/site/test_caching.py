@@ -9,6 +9,8 @@ import threading
 import pytest
 from django.core.cache import cache
 
+from bookings import kept_free_times, refresh
+
 from .wizard_support import (
     ANNA,
     JOHN,
@@ -18,9 +20,12 @@ from .wizard_support import (
     WHEN,
     at,
     day,
+    details_url,
     error,
     html,
+    open_details,
     submit,
+    valid_post,
     ymd,
 )
 
@@ -72,29 +77,38 @@ def test_any_practitioner_a_second_time_asks_the_diary_nothing(client, diary):
     assert len(diary.calls("freeList")) == 4
 
 
-def test_a_booking_drops_its_pairs_free_times(client, diary):
-    client.get(times_url())
+def test_a_booking_takes_its_time_out_at_once_and_refreshes_the_rest_in_the_background(
+    client, diary
+):
+    diary.add_free(at(1, "1100"))
     client.get(times_url(staff=JOHN, room=ROOM_1))
     assert submit(client, WHEN).status_code == 303
+    asked = len(diary.calls("freeList"))
+    held = threading.Event()
+    diary.answer("freeList", lambda payload: held.wait(10) and diary._free_list(payload))
 
-    client.get(times_url())
-    client.get(times_url(staff=JOHN, room=ROOM_1))
+    page = client.get(times_url())  # shown while the diary has not answered
+    held.set()
+    refresh.wait_for_background()
 
-    pairs = [(sent["staffId"], sent["sectionId"]) for sent in diary.calls("freeList")]
-    assert pairs == [(ANNA, ROOM_2), (JOHN, ROOM_1), (ANNA, ROOM_2)]
+    assert "14:15" not in html(page)  # the time just booked
+    assert "11:00" in html(page)  # the rest, as they were: the page did not wait
+    pairs = [(sent["staffId"], sent["sectionId"]) for sent in diary.calls("freeList")[asked:]]
+    assert pairs == [(ANNA, ROOM_2)]  # one refresh, behind the page; John's untouched
 
 
 def test_just_taken_asks_the_diary_afresh_for_the_nearest_times(client, diary):
-    client.get(times_url())
+    token = open_details(client, WHEN)
+    asked = len(diary.calls("freeList"))
     diary.answer("book", error(12))
-    page = submit(client, WHEN)
+    page = client.post(details_url(WHEN), valid_post(token, WHEN))
     assert page.status_code == 409
-    assert len(diary.calls("freeList")) == 2  # the cached answer had offered the taken time
+    assert len(diary.calls("freeList")) == asked + 1  # the kept answer had offered the taken time
 
 
 def test_free_times_expire(client, diary):
     client.get(times_url())
-    cache.delete(f"physiodiary:free-times:{ANNA}:{ROOM_2}")  # as the cache does on expiry
+    cache.delete(kept_free_times.free_times_key(ANNA, ROOM_2))  # as the cache does on expiry
     client.get(times_url())
     assert len(diary.calls("freeList")) == 2
 
@@ -128,6 +142,7 @@ def test_lists_kept_from_before_are_served_while_the_diary_fails(
     caplog.set_level(logging.WARNING, logger="bookings.diary")
 
     page = client.get("/")
+    refresh.wait_for_background()  # where the diary is asked again, and fails
 
     assert page.status_code == 200
     assert "John" in html(page)

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import requests
 import responses
 
-from bookings import clock, wizard
+from bookings import clock, kept_free_times, wizard
 from bookings.slots import Slot
 
 from ..client.support import connection_refused, recorded_json
@@ -224,7 +224,14 @@ def token_of(page) -> str:
 
 
 def open_details(client, when: dt.datetime, staff: int = ANNA, room: int = ROOM_2) -> str:
-    """GET the details page for this free time; its form's token."""
+    """GET the details page for this free time; its form's token.
+
+    The fake diaries here confirm every booking and go on listing its time;
+    the site, which takes a booked time out of what it shows at once
+    (`kept_free_times.took_free_time`), is made to ask them again, so that a test can
+    book the same time over and over.
+    """
+    kept_free_times.forget_free_times(staff, room)
     page = client.get(details_url(when, staff, room))
     assert page.status_code == 200, page.status_code
     return token_of(page)

@@ -1,0 +1,146 @@
+"""The free times kept of each practitioner and room: how old, refreshed when, changed how.
+
+One freeList answer per pair, in the shared cache, with the days it covers
+and when the diary was asked (`KeptFreeTimes`). Younger than
+BOOKING_FREE_TIMES_CACHE_SECONDS it is shown as it is; older, up to
+BOOKING_FREE_TIMES_MAX_AGE_SECONDS, it is shown while the diary is asked
+again in the background; older still, or not covering the days a page
+needs, the diary is asked now. Either way one call per pair at a time, on
+every worker and server (refresh.py).
+
+A booking takes its time out at once and marks the rest for a refresh
+(`took_free_time`); a time found taken drops them (`forget_free_times`).
+An answer asked for before either is not kept: it may still list the time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.cache import cache
+from django.views.decorators.debug import sensitive_variables
+
+from physiodiary import MAX_DAYS_PER_REQUEST, FreeDay, FreeList
+
+from . import clock
+from . import refresh as _refresh
+from .client import get_client
+from .slots import Slot
+
+
+class KeptFreeTimes(NamedTuple):
+    """One pair's answer as the cache keeps it, with the days it covers and its age."""
+
+    first: dt.date
+    after: dt.date  # the day after the last
+    answer: FreeList
+    asked_at: float  # when the diary was asked (time.time(): the same on every server)
+    stale: bool = False  # a booking has changed them: refresh at the next look
+
+    def covers(self, start: dt.date, end: dt.date) -> bool:
+        return self.first <= start and end <= self.after
+
+    @property
+    def age(self) -> float:
+        return time.time() - self.asked_at
+
+
+@sensitive_variables()  # the API key, in the client's frames, in error reports
+def kept_span(
+    practitioner_id: int, room_id: int, start: dt.date, end: dt.date, *, refresh: bool = True
+) -> KeptFreeTimes:
+    """The pair's free times covering the days from `start` to before `end`.
+
+    Kept ones if they cover those days and are not too old (refreshed in the
+    background when past BOOKING_FREE_TIMES_CACHE_SECONDS, if `refresh`);
+    otherwise asked for now, or taken from whoever is asking already.
+    """
+    if not settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
+        return _ask_for_free_times(practitioner_id, room_id, start, end)
+    key = free_times_key(practitioner_id, room_id)
+    kept = usable(cache.get(key), start, end)
+    if kept is not None:
+        if refresh and (kept.stale or kept.age > settings.BOOKING_FREE_TIMES_CACHE_SECONDS):
+            again = max(kept.first, clock.today()), kept.after
+            _refresh.later(key, lambda: _ask_for_free_times(practitioner_id, room_id, *again))
+        return kept
+    return _refresh.once(
+        key,
+        lambda: _ask_for_free_times(practitioner_id, room_id, start, end),
+        lambda: usable(cache.get(key), start, end),
+    )
+
+
+def usable(kept: object, start: dt.date, end: dt.date) -> KeptFreeTimes | None:
+    if not isinstance(kept, KeptFreeTimes) or not kept.covers(start, end):
+        return None
+    return kept if kept.age <= settings.BOOKING_FREE_TIMES_MAX_AGE_SECONDS else None
+
+
+def _ask_for_free_times(
+    practitioner_id: int, room_id: int, start: dt.date, end: dt.date
+) -> KeptFreeTimes:
+    """One freeList call: every bookable day from today (as many as one request
+    may ask for), so that the overview of free days and Earlier know the days
+    before `start`. Kept unless a booking in this pair began meanwhile."""
+    first = min(clock.today(), start)
+    if (end - first).days > MAX_DAYS_PER_REQUEST:
+        first = start  # from today would not reach `end` in one request: from `start`
+    rest = (clock.last_bookable_day() - first).days + 1
+    days = max((end - first).days, min(rest, MAX_DAYS_PER_REQUEST))
+    asked_at = time.time()
+    answer = get_client().free_times(practitioner_id, room_id, first, days)
+    kept = KeptFreeTimes(first, first + dt.timedelta(days=days), answer, asked_at)
+    key = free_times_key(practitioner_id, room_id)
+    changed = cache.get(f"{key}:changed")
+    # An answer asked for before a booking may still list its time.
+    if settings.BOOKING_FREE_TIMES_CACHE_SECONDS and (changed is None or changed < asked_at):
+        cache.set(key, kept, settings.BOOKING_FREE_TIMES_MAX_AGE_SECONDS)
+    return kept
+
+
+def took_free_time(slot: Slot) -> None:
+    """A booking (or one whose outcome is unknown) took `slot`: not shown again.
+
+    Its time leaves the pair's kept free times at once; the rest are shown
+    as they are and refreshed in the background at the next look, so the
+    next patient does not wait for the diary.
+    """
+    key = free_times_key(slot.practitioner.id, slot.room.id)
+    _mark_changed(key)
+    kept = cache.get(key)
+    if not isinstance(kept, KeptFreeTimes):
+        return
+    left = settings.BOOKING_FREE_TIMES_MAX_AGE_SECONDS - kept.age
+    day, moment = slot.start.date(), slot.start.time().replace(tzinfo=None)
+    days = tuple(
+        FreeDay(free.date, tuple(t for t in free.times if free.date != day or t != moment))
+        for free in kept.answer.days
+    )
+    without = dataclasses.replace(kept.answer, days=days)
+    if left > 1:
+        cache.set(key, kept._replace(answer=without, stale=True), int(left))
+    else:
+        cache.delete(key)
+
+
+def forget_free_times(practitioner_id: int, room_id: int) -> None:
+    """Drop the pair's kept free times: the next look asks the diary (a time found taken)."""
+    key = free_times_key(practitioner_id, room_id)
+    _mark_changed(key)
+    cache.delete(key)
+
+
+def _mark_changed(key: str) -> None:
+    # Read by an answer asked for before now, which is then not kept.
+    ttl = settings.BOOKING_FREE_TIMES_MAX_AGE_SECONDS + _refresh.lock_seconds()
+    cache.set(f"{key}:changed", time.time(), ttl)
+
+
+def free_times_key(practitioner_id: int, room_id: int) -> str:
+    # v2: the value became KeptFreeTimes (a site upgraded while the old ones are kept ignores them).
+    return f"physiodiary:free-times:v2:{practitioner_id}:{room_id}"
