@@ -337,7 +337,7 @@ def prepare(folder: Path) -> Prepared:
     return made
 
 
-def start_diary(prepared: Prepared, folder: Path, *, allowed_ips: str) -> Diary:
+def start_diary(prepared: Prepared, folder: Path, *, allowed_ips: str, **extra: str) -> Diary:
     """The reference diary under gunicorn, accepting calls from `allowed_ips` only."""
     database = prepared.copy_database(folder)
     calls = folder / "diary-calls.log"
@@ -350,6 +350,7 @@ def start_diary(prepared: Prepared, folder: Path, *, allowed_ips: str) -> Diary:
         SANDBOX_ALLOWED_IPS=allowed_ips,
         DEPLOY_DIARY_CALLS=str(calls),
         LOG_LEVEL="WARNING",
+        **extra,
     )
     # One process, so that SQLite's writes queue on one lock; threads for the sites' calls at once.
     server = gunicorn("diary", env, folder, app="tests.deploy.counted_diary", workers=1, threads=8)

@@ -8,8 +8,11 @@ one test's rate counts cannot spill into another's.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -17,6 +20,19 @@ import requests
 ANNA, ROOM_2 = 42230, 7323
 #: A page answering before this many seconds is a page; after, a hang.
 TIMEOUT = 30
+
+
+def wait_for(look: Callable[[], Any], seconds: float = TIMEOUT) -> Any:
+    """What `look` finds, once it finds something: another process's doing.
+
+    Polled, since what another process writes to a file or a database
+    signals nothing here; failing after `seconds`.
+    """
+    deadline = time.monotonic() + seconds
+    while (found := look()) is None or found == []:
+        assert time.monotonic() < deadline, f"nothing found in {seconds} s"
+        time.sleep(0.05)
+    return found
 BOOKED_PATH = re.compile(r"/booked/[A-Za-z0-9_-]{32}/")
 PRACTICE_PHONE = "01632 960 123"  # the demo practice's, shown when the diary cannot help
 
