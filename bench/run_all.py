@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 MARK = "BENCH-RESULT "
+#: The figures of the last recorded run (`--record`), printed beside this run's.
+FIGURES = BENCH / "figures.json"
 
 
 @dataclass
@@ -64,8 +66,9 @@ class Outcome:
 def benchmarks() -> list[tuple[str, list[str], dict[str, str]]]:
     """(name, command, extra environment) of each benchmark present."""
     found = []
-    for name in ("code_shape", "api_calls", "server_time", "rps"):
-        found.append((name, [PYTHON, str(BENCH / f"{name}.py")], {}))
+    for name in ("code_shape", "api_calls", "server_time", "warm_times", "rps", "memory", "day"):
+        if (BENCH / f"{name}.py").exists():
+            found.append((name, [PYTHON, str(BENCH / f"{name}.py")], {}))
     if (BENCH / "two_servers.py").exists():
         found.append(("two_servers", [PYTHON, str(BENCH / "two_servers.py")], {}))
     found.append(
@@ -73,6 +76,8 @@ def benchmarks() -> list[tuple[str, list[str], dict[str, str]]]:
     )
     if (BENCH / "bytes.py").exists():
         found.append(("bytes", [PYTHON, str(BENCH / "bytes.py")], {}))
+    if (BENCH / "first_paint.py").exists():
+        found.append(("first_paint", [PYTHON, str(BENCH / "first_paint.py")], {}))
     if (BENCH / "lighthouse.sh").exists():
         found.append(("lighthouse", ["bash", str(BENCH / "lighthouse.sh")], {}))
     elif (BENCH / "lighthouse.py").exists():
@@ -131,36 +136,62 @@ def targets_by_figure(figures: dict, targets: dict) -> tuple[dict[str, str], dic
     return matched, unmatched
 
 
+def previous_figures() -> tuple[str, dict[str, dict[str, str]]]:
+    """The figures recorded before (bench/figures.json), and when and where they were."""
+    if not FIGURES.exists():
+        return "none recorded", {}
+    kept = json.loads(FIGURES.read_text())
+    return f"{kept.get('recorded', '?')}, {kept.get('commit', '?')}", kept.get("results", {})
+
+
+def record(outcomes: list[Outcome]) -> None:
+    """Write this run's figures to bench/figures.json, keeping those of benchmarks not run."""
+    _, results = previous_figures()
+    for outcome in outcomes:
+        for result in outcome.results:
+            results[str(result.get("name", outcome.name))] = result.get("figures") or {}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    recorded = time.strftime("%Y-%m-%d")
+    kept = {"recorded": recorded, "commit": commit or "?", "results": results}
+    FIGURES.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n")
+    print(f"run_all: this run's figures recorded in {FIGURES.relative_to(ROOT)}")
+
+
 def table(outcomes: list[Outcome]) -> None:
-    rows: list[tuple[str, str, str, str]] = []
+    source, before = previous_figures()
+    rows: list[tuple[str, str, str, str, str]] = []
     for outcome in outcomes:
         if not outcome.results:
-            rows.append((outcome.name, f"CRASHED (exit {outcome.status})", "", ""))
+            rows.append((outcome.name, f"CRASHED (exit {outcome.status})", "", "", ""))
             continue
         for result in outcome.results:
             name = str(result.get("name", outcome.name))
             figures = result.get("figures") or {}
+            previous = before.get(name, {})
             matched, unmatched = targets_by_figure(figures, result.get("targets") or {})
             cells = [
-                (f"{label}: {value}", matched.get(label, "")) for label, value in figures.items()
+                (f"{label}: {value}", str(previous.get(label, "")), matched.get(label, ""))
+                for label, value in figures.items()
             ]
-            cells += list(unmatched.items())
+            cells += [(label, "", target) for label, target in unmatched.items()]
             met = "yes" if result.get("met") else "NO"
-            for number, (figure, target) in enumerate(cells or [("(no figures)", "")]):
+            for number, (figure, was, target) in enumerate(cells or [("(no figures)", "", "")]):
                 rows.append(
-                    (name if number == 0 else "", figure, target, met if number == 0 else "")
+                    (name if number == 0 else "", figure, was, target, met if number == 0 else "")
                 )
-    widths = [
-        max(len(row[i]) for row in [*rows, ("name", "figure", "target", "met")]) for i in range(4)
-    ]
-    widths[1] = min(widths[1], 72)
-    widths[2] = min(widths[2], 40)
+    heading = ("name", "figure", "previous", "target", "met")
+    widths = [max(len(row[i]) for row in [*rows, heading]) for i in range(5)]
+    widths[1] = min(widths[1], 64)
+    widths[2] = min(widths[2], 24)
+    widths[3] = min(widths[3], 32)
 
     def line(cells: tuple[str, ...]) -> str:
         return " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
 
-    print(f"\n{'=' * 78}\n=== Summary\n{'=' * 78}")
-    print(line(("name", "figure", "target", "met")))
+    print(f"\n{'=' * 78}\n=== Summary (previous: bench/figures.json, {source})\n{'=' * 78}")
+    print(line(heading))
     print("-+-".join("-" * width for width in widths))
     for row in rows:
         print(line(row))
@@ -170,6 +201,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these")
     parser.add_argument("--skip", nargs="+", metavar="NAME", default=[], help="leave these out")
+    parser.add_argument(
+        "--record", action="store_true", help="write this run's figures to bench/figures.json"
+    )
     args = parser.parse_args()
     chosen = [
         bench
@@ -181,6 +215,8 @@ def main() -> int:
         parser.error(f"no such benchmark: {', '.join(sorted(unknown))}")
     outcomes = [run(*bench) for bench in chosen]
     table(outcomes)
+    if args.record:
+        record(outcomes)
     crashed = [outcome.name for outcome in outcomes if outcome.crashed]
     missed = [
         outcome.name
