@@ -642,11 +642,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # In production (after `collectstatic`): names with a hash of the content,
     # so WhiteNoise can let browsers keep them for a year, and gzip and brotli
-    # copies made once. In development, files as they are, no collectstatic.
+    # copies made once, of style sheets and scripts without their comments
+    # (booking_site/static_storage.py). In development, files as they are, no
+    # collectstatic.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "booking_site.static_storage.LeanCompressedManifestStorage"
     },
 }
 if not DEBUG:
@@ -660,6 +662,10 @@ if not DEBUG:
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 # Framed by no site, like every page (booking_site/static_files.py).
 WHITENOISE_ADD_HEADERS_FUNCTION = static_files.add_headers
+# No `Access-Control-Allow-Origin: *`: only our own pages load these files
+# (Cross-Origin-Resource-Policy says so too), and every byte of a style
+# sheet's headers is waited for before the first page is drawn.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -45,6 +45,16 @@ def static_integrity(name: str) -> str:
     return _hashed_file(source, source.stat().st_mtime_ns)
 
 
+def served_path(name: str) -> Path:
+    """The file behind the static file `name` as served: collected, or the source in development.
+
+    Raises ValueError when there is no such file, as `static_integrity` does.
+    """
+    if isinstance(staticfiles_storage, ManifestFilesMixin):
+        return Path(staticfiles_storage.path(staticfiles_storage.stored_name(name)))
+    return _source(name)
+
+
 @cache
 def _collected(name: str) -> str:
     stored = staticfiles_storage.stored_name(name)  # ValueError when not in the manifest

@@ -9,24 +9,38 @@ Pages link to it with Subresource Integrity, computed from the bytes this
 view serves. A page rendered before a change of setting, whose sheet the
 browser does not already hold, is refused the new sheet, and shows
 static/css/site.css's defaults until the next page: never a wrong sheet.
+
+With the default settings it would say again what site.css's first `:root`
+block says, and pages do not link it (`Theme.css_needed`): a second sheet
+that blocks drawing is a second request before a patient on a poor signal
+sees the page. The comparison is with site.css as served, so a
+THEME_DIR/static/css/site.css of other defaults brings /theme.css back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 from django.conf import settings
-from django.contrib.staticfiles.storage import staticfiles_storage
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from .integrity import sri
+from .integrity import served_path, sri
 
 logger = logging.getLogger(__name__)
+
+#: The style sheet whose first `:root` block holds the default theme.
+SITE_CSS = "css/site.css"
+_ROOT_BLOCK = re.compile(r":root\s*\{([^}]*)\}")
+_PROPERTY = re.compile(r"(--[\w-]+)\s*:\s*([^;]*?)\s*;")
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 WHITE = "#ffffff"
 #: Text on a light brand colour; the same near-black as the body text.
@@ -88,6 +102,14 @@ class Theme:
         }
 
     @property
+    def css_needed(self) -> bool:
+        """Whether /theme.css changes anything: not when site.css already sets these values."""
+        if isinstance(staticfiles_storage, ManifestFilesMixin):
+            # A collected site.css never changes under its hashed name: once per process.
+            return _needed_with_collected(self)
+        return self.properties != site_defaults()
+
+    @property
     def css(self) -> str:
         lines = "".join(f"  {name}: {value};\n" for name, value in self.properties.items())
         return f"/* From the THEME_* settings: see docs/designers.md. */\n:root {{\n{lines}}}\n"
@@ -135,9 +157,34 @@ def current() -> Theme:
     )
 
 
+def site_defaults() -> dict[str, str]:
+    """The custom properties set by the first `:root` block of site.css as served; {} if none."""
+    try:
+        path = served_path(SITE_CSS)
+        return _defaults_in(path, path.stat().st_mtime_ns)
+    except (ValueError, OSError):
+        # No site.css to compare with: pages link /theme.css, as they always did.
+        return {}
+
+
+@cache
+def _needed_with_collected(theme: Theme) -> bool:
+    return theme.properties != site_defaults()
+
+
+@lru_cache(maxsize=8)
+def _defaults_in(path: Path, version: int) -> dict[str, str]:
+    # `version` (the file's mtime) is part of the key: a developer's edit is read again.
+    block = _ROOT_BLOCK.search(_COMMENT.sub(" ", path.read_text(encoding="utf-8")))
+    return dict(_PROPERTY.findall(block[1])) if block else {}
+
+
 def _forget(*, setting: str, **kwargs: object) -> None:
     if setting.startswith("THEME_"):
         current.cache_clear()
+    if setting in {"STORAGES", "STATIC_ROOT", "STATICFILES_DIRS", "STATIC_URL"}:
+        # Tests change where static files come from; site.css's defaults go with them.
+        _needed_with_collected.cache_clear()
 
 
 setting_changed.connect(_forget, dispatch_uid="bookings-theme")
