@@ -21,6 +21,7 @@ import contextlib
 import json
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -29,9 +30,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-from load_urls import Inputs
+from load_urls import Inputs, free_slots, real
 from serving import PYTHON, ROOT, collect_static, gunicorn, production_env
 
 ACTIONS = ("staffList", "sectionList", "freeList", "book")
@@ -40,16 +41,29 @@ ACTIONS = ("staffList", "sectionList", "freeList", "book")
 #: settings, so cannot reverse: it talks to a diary in another process.
 DIARY_API_PATH = "/sandbox/api/request"
 
+#: "Any practitioner" in the benchmarks: 4 practitioners in the seeded 3 rooms, 12 pairs.
+PRACTITIONERS = 4
+#: Run in `manage.py shell` on a benchmark's own database: keep 4 practitioners.
+KEEP_FOUR = f"""
+from sandbox.models import Practitioner as P
+extra = list(P.objects.order_by("-id")[: max(0, P.objects.count() - {PRACTITIONERS})])
+print("deleted:", ", ".join(f"{{p.name}} ({{p.id}})" for p in extra) or "none")
+for p in extra:
+    p.delete()
+print("practitioners:", ", ".join(f"{{p.name}} ({{p.id}})" for p in P.objects.all()))
+"""
+
 
 def manage(env: dict[str, str], *args: str) -> str:
+    """`manage.py args` in `env`; its output. On failure its output is printed before the
+    error: captured, a command's own message would otherwise be lost to the traceback."""
     done = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        sys.stderr.flush()
+        done.check_returncode()
     return done.stdout.strip()
 
 
@@ -74,7 +88,8 @@ class CallLog:
     def all(self) -> list[Call]:
         calls = []
         for line in self.path.read_text().splitlines():
-            at, pid, action, status, ms = line.split()
+            # The first five fields; bench/day.py reads the rest (diary_counter.py).
+            at, pid, action, status, ms = line.split()[:5]
             calls.append(Call(float(at), int(pid), action, status, float(ms)))
         return calls
 
@@ -217,6 +232,29 @@ def slot_query(slot: str, **extra: str) -> dict[str, str]:
     """A slot key (YYYYMMDD-HHMM-staff-room) as the details page's query."""
     date, hhmm, staff, section = slot.split("-")[:4]
     return {"staffId": staff, "sectionId": section, "date": date, "time": hhmm, **extra}
+
+
+def busiest_pair(base: str) -> tuple[str, str, list[str]]:
+    """The times page (path) of the practitioner and room with the most free times in
+    their first window that has any, "any"'s page for that same window, and its times.
+
+    Step 1 is two questions (who on `/`, which room on `/?staffId=…`), and on a
+    Sunday or late in the day "this week" may hold nothing: each pair's own
+    Later link is followed, as a patient would (load_urls.free_slots).
+    """
+    best: tuple[str, list[str]] | None = None
+    for staff in real(expect(fetch(base + "/"), 200).inputs.get("staffId", [])):
+        rooms = expect(fetch(f"{base}/?{urlencode({'staffId': staff})}"), 200)
+        for section in real(rooms.inputs.get("sectionId", [])):
+            path, slots = free_slots(base, staff, section)
+            if slots and (best is None or len(slots) > len(best[1])):
+                best = path, slots
+    if best is None:
+        raise SystemExit(f"{base}: no practitioner and room has a free time")
+    path, slots = best
+    # The same window (its `date`, or none: today's) for "any".
+    query = {**dict(parse_qsl(urlsplit(path).query)), "staffId": "any", "sectionId": "any"}
+    return path, "/times/?" + urlencode(query), slots
 
 
 def patient(number: int) -> dict[str, str]:

@@ -12,7 +12,9 @@ loads each for DURATION (10s) with CONNECTIONS (50) connections and 2
 threads, the times page first. The database is a fresh copy of the demo
 practice in a temporary folder.
 
-The times page is one practitioner and room, this week. With the default
+The times page is one practitioner and room, the one with the most free
+times in its first window that has any (bench/harness.py: busiest_pair;
+step 1 is two questions, and "this week" may be empty). With the default
 BOOKING_FREE_TIMES_CACHE_SECONDS (60) nearly every request under load is
 answered from each worker's free-times cache: the figure is the page's
 rendering cost. `--also-uncached` adds a run on a second server with the
@@ -31,10 +33,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlencode
 
-from harness import bench_result, expect, fetch, manage
-from load_urls import real
+from harness import bench_result, busiest_pair, expect, fetch, manage
 from serving import ROOT, production_env, serve
 
 LUA = ROOT / "bench" / "load.lua"
@@ -57,19 +57,8 @@ def ensure_wrk() -> str:
 
 
 def times_path(base: str) -> str:
-    """One practitioner and room with a free time this week (else the first pair)."""
-    choose = expect(fetch(base + "/"), 200)
-    paths = [
-        "/times/?" + urlencode({"staffId": staff, "sectionId": section})
-        for staff in real(choose.inputs.get("staffId", []))
-        for section in real(choose.inputs.get("sectionId", []))
-    ]
-    if not paths:
-        raise SystemExit("rps: the choose page lists no practitioner or room")
-    for path in paths:
-        if expect(fetch(base + path), 200).inputs.get("slot"):
-            return path
-    return paths[0]
+    """One practitioner and room, in the first window where it has free times."""
+    return busiest_pair(base)[0]
 
 
 def wrk(tool: str, url: str, duration: str, connections: int) -> dict[str, str]:
@@ -83,7 +72,9 @@ def wrk(tool: str, url: str, duration: str, connections: int) -> dict[str, str]:
     if line is None:
         raise SystemExit(f"rps: wrk printed no BENCH line for {url}")
     fields = dict(word.split("=", 1) for word in line.split()[1:])
-    errors = sum(int(fields[k]) for k in ("connect", "read", "write", "timeout"))
+    # A request over wrk's 2 s is counted and reported, not fatal: on a busy machine
+    # it says the server is slow, which is this benchmark's figure, not that it failed.
+    errors = sum(int(fields[k]) for k in ("connect", "read", "write"))
     if fields["non2xx3xx"] != "0" or errors:
         raise SystemExit(f"rps: {url}: answers that were not 2xx/3xx, or socket errors: {line}")
     return fields
@@ -135,6 +126,9 @@ def main() -> None:
     if "times, no cache" in results:
         uncached = float(results["times, no cache"]["rps"])
         figures["times page, no free-times cache"] = f"{uncached:.0f} req/s"
+    for label, fields in results.items():
+        if fields["timeout"] != "0":
+            figures[f"{label}: over 2 s"] = f"{fields['timeout']} of {fields['requests']} requests"
     bench_result("rps", figures, {}, True)
 
 

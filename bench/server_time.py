@@ -44,9 +44,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from harness import (
+    KEEP_FOUR,
     Diary,
     Page,
     bench_result,
+    busiest_pair,
     by_action,
     expect,
     fetch,
@@ -62,17 +64,6 @@ from load_urls import real
 REQUESTS = 50
 ONE = "times, one practitioner and room"
 WARM_UP = 3
-PRACTITIONERS = 4  # "any practitioner": 4 practitioners in the seeded 3 rooms
-
-# Run in `manage.py shell` on the benchmark's own database: keep 4 practitioners.
-KEEP_FOUR = f"""
-from sandbox.models import Practitioner as P
-extra = list(P.objects.order_by("-id")[: max(0, P.objects.count() - {PRACTITIONERS})])
-print("deleted:", ", ".join(f"{{p.name}} ({{p.id}})" for p in extra) or "none")
-for p in extra:
-    p.delete()
-print("practitioners:", ", ".join(f"{{p.name}} ({{p.id}})" for p in P.objects.all()))
-"""
 
 
 @dataclass
@@ -133,22 +124,21 @@ def header() -> None:
 
 
 def find_pair(diary: Diary) -> tuple[str, str]:
-    """The practitioner and room with the most free times in the first window.
+    """The times pages of the practitioner and room with the most free times in their
+    first window that has any, and of "any" in that same window.
 
     Asked of the diary's own site (its in-process diary: not counted, and
     the caches of the site under test untouched).
     """
-    choose = expect(fetch(diary.base + "/"), 200)
-    best, most = None, 0
-    for staff in real(choose.inputs.get("staffId", [])):
-        for section in real(choose.inputs.get("sectionId", [])):
-            query = urlencode({"staffId": staff, "sectionId": section})
-            page = expect(fetch(f"{diary.base}/times/?{query}"), 200)
-            if len(page.inputs.get("slot", [])) > most:
-                best, most = (staff, section), len(page.inputs["slot"])
-    if best is None:
-        raise SystemExit("server_time: no practitioner and room has a free time this week")
-    return best
+    one, anyone, _ = busiest_pair(diary.base)
+    return one, anyone
+
+
+def count_pairs(base: str) -> int:
+    """How many practitioner and room pairs "any" asks about: step 1's two questions."""
+    who = real(expect(fetch(base + "/"), 200).inputs.get("staffId", []))
+    where = expect(fetch(base + "/?staffId=any"), 200).inputs.get("sectionId", [])
+    return len(who) * len(real(where))
 
 
 def free_slots(base: str, times_url: str, wanted: int) -> list[str]:
@@ -174,16 +164,13 @@ def main() -> None:
     latency, n = args.latency_ms, args.requests
 
     with reference_diary(latency_ms=latency, prepare=KEEP_FOUR) as diary:
-        staff, section = find_pair(diary)
-        print(f"L = {latency} ms; one practitioner and room: staffId={staff} sectionId={section}")
-        single = f"/times/?{urlencode({'staffId': staff, 'sectionId': section})}"
-        anyone = "/times/?staffId=any&sectionId=any"
+        single, anyone = find_pair(diary)
+        print(f"L = {latency} ms; one practitioner and room: {single}; any: {anyone}")
         steps: dict[str, Step] = {}
 
         # Cold: every request asks the diary.
         with site(diary, BOOKING_FREE_TIMES_CACHE_SECONDS="0") as base:
-            choose = expect(fetch(base + "/"), 200).inputs
-            pairs = len(real(choose.get("staffId", []))) * len(real(choose.get("sectionId", [])))
+            pairs = count_pairs(base)
             for _ in range(WARM_UP):
                 expect(fetch(base + single), 200)
                 expect(fetch(base + anyone), 200)

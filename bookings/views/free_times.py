@@ -10,18 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_safe
 
 from physiodiary import PhysiodiaryError, Practitioner, Rejected, Room, format_date
 
-from .. import activity, clock, configuration, diary, error_pages, guard, wizard
+from .. import activity, clock, configuration, diary, error_pages, guard, page_memo, wizard
 from ..changes import Change
 from ..forms import ChooseForm
 from ..slots import Slot
@@ -55,9 +57,7 @@ def times(request: HttpRequest) -> HttpResponse:
     if wait := guard.wait_needed(request, "search", settings.BOOKING_SEARCH_RATE_LIMIT):
         return error_pages.too_many_requests(request, wait)
     try:
-        search = diary.find_free_times(
-            *form.chosen(), window.start, window.days, not_before=clock.earliest_bookable()
-        )
+        search = page_memo.find_free_times(*form.chosen(), window.start, window.days)
     except Rejected as exc:
         # The diary no longer knows this practitioner or room: choose again.
         if not form.add_diary_errors(exc.errors):
@@ -122,11 +122,17 @@ def times_context(
     # "Any": each time once, with the practitioner and room the site chooses
     # (diary.one_per_time's rule); the details page names them, with Change links.
     shown = diary.one_per_time(search, who, where) if many else search.free_times
+    chosen = tuple(choice.items())
+    today, last = clock.today(), clock.last_bookable_day()
     context = {
         "choice": choice,
         "window": window,
         "search": search,
         "days": _by_day(shown),
+        # Everything the times and the overview show, for {% memo %} (templatetags/memo.py):
+        # equal keys, the same HTML, made once per process.
+        "times_key": (shown, search.slot_minutes, chosen, window.start, no_time_chosen),
+        "overview_key": (chosen, window, search.free_days, search.known, today, last),
         "many": many,
         "practitioner": who[0] if len(who) == 1 else None,
         "room": where[0] if len(where) == 1 else None,
@@ -137,7 +143,8 @@ def times_context(
             choice, window.earlier if _reaches_earlier(window, search) else None
         ),
         "later_url": window_url(choice, window.later if _reaches_later(window, search) else None),
-        "overview": free_days_overview(choice, window, search),
+        # Made only if the page renders it: not when {% memo %} has it already.
+        "overview": SimpleLazyObject(lambda: free_days_overview(choice, window, search)),
         "horizon_days": configuration.rule("BOOKING_HORIZON_DAYS"),
         "can_choose": len(practitioners) > 1 or len(rooms) > 1,
     }
@@ -245,22 +252,61 @@ class PartOfDay:
     free_times: list[Slot]
 
 
-def _part_of_day(free: Slot) -> str:
+class DayOfTimes(NamedTuple):
+    """One day's free times: `(date, parts)` to a template that unpacks it, as before,
+    and the day's labels, each written once in Python rather than by a filter per time."""
+
+    date: dt.date
+    parts: list[PartOfDay]
+
+    @property
+    def anchor(self) -> str:
+        """The day in ids and the day jump's links: `day-<anchor>`."""
+        return format_date(self.date)
+
+    @property
+    def heading(self) -> str:
+        return date_format(self.date, "l j F Y")
+
+    @property
+    def label(self) -> str:
+        """The day in each time's hidden text and `data-when`."""
+        return date_format(self.date, "l j F")
+
+    @property
+    def weekday(self) -> str:
+        return date_format(self.date, "D")
+
+    @property
+    def short(self) -> str:
+        return date_format(self.date, "j M")
+
+
+def _part_of_day(free: Slot) -> int:
+    """0 before 12:00, 1 to 17:00, 2 after."""
     hour = free.start.hour
-    if hour < 12:
+    return 0 if hour < 12 else 1 if hour < 17 else 2
+
+
+def _part_name(part: int) -> str:
+    if part == 0:
         # Translators: headings over a day's free times: before 12:00, to 17:00, after.
         return pgettext("part of the day", "Morning")
-    if hour < 17:
+    if part == 1:
         return pgettext("part of the day", "Afternoon")
     return pgettext("part of the day", "Evening")
 
 
-def _by_day(free_times: tuple[Slot, ...]) -> list[tuple[dt.date, list[PartOfDay]]]:
-    """Free times grouped by day, then by morning, afternoon and evening."""
+def _by_day(free_times: tuple[Slot, ...]) -> list[DayOfTimes]:
+    """Free times grouped by day, then by morning, afternoon and evening (each part's
+    name translated once, not once a time)."""
     days = []
     for day, on_day in groupby(free_times, key=lambda free: free.start.date()):
-        parts = [PartOfDay(name, list(times)) for name, times in groupby(on_day, key=_part_of_day)]
-        days.append((day, parts))
+        parts = [
+            PartOfDay(_part_name(part), list(times))
+            for part, times in groupby(on_day, key=_part_of_day)
+        ]
+        days.append(DayOfTimes(day, parts))
     return days
 
 
