@@ -52,7 +52,7 @@ from physiodiary import (
 from . import clock, configuration
 from . import refresh as _refresh
 from .client import get_client
-from .kept_free_times import free_times_key, kept_span, usable
+from .kept_free_times import KeptFreeTimes, free_times_key, kept_span, kept_spans, usable
 from .slots import Slot
 
 logger = logging.getLogger(__name__)
@@ -203,10 +203,20 @@ def find_free_times(
     pairs = [(p, r) for p in practitioners for r in rooms]
     if len(pairs) == 1:
         return _search([_pair_free_times(*pairs[0], start, days, not_before)], ())
+    # Those kept (one cache round trip for all) need no thread; the rest are asked for at once.
+    end = start + dt.timedelta(days=days)
+    kept = kept_spans([(p.id, r.id) for p, r in pairs], start, end)
+    found = [
+        _pair_free_times(p, r, start, days, not_before, kept=kept[p.id, r.id])
+        for p, r in pairs
+        if (p.id, r.id) in kept
+    ]
+    pairs = [(p, r) for p, r in pairs if (p.id, r.id) not in kept]
+    if not pairs:
+        return _search(found, ())
     workers = min(len(pairs), settings.BOOKING_MAX_PARALLEL_SEARCHES)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="free-times") as pool:
         futures = [_submit(pool, _in_worker, *pair, start, days, not_before) for pair in pairs]
-    found: list[_PairFreeTimes] = []
     unchecked, errors = [], []
     for pair, future in zip(pairs, futures, strict=True):
         try:
@@ -218,7 +228,7 @@ def find_free_times(
         except PhysiodiaryError as exc:
             unchecked.append(pair)
             errors.append(exc)
-    if errors and len(errors) == len(pairs):
+    if errors and len(errors) == len(pairs) and not found:
         raise errors[0]
     return _search(found, tuple(unchecked))
 
@@ -343,9 +353,12 @@ def _pair_free_times(
     not_before: dt.datetime,
     *,
     refresh: bool = True,
+    kept: KeptFreeTimes | None = None,
 ) -> _PairFreeTimes:
     end = start + dt.timedelta(days=days)
-    first, after, answer, _, _ = kept_span(practitioner.id, room.id, start, end, refresh=refresh)
+    if kept is None:
+        kept = kept_span(practitioner.id, room.id, start, end, refresh=refresh)
+    first, after, answer = kept.first, kept.after, kept.answer
     # Labelled with the practitioner and room asked about: the vendor's own
     # example echoes other ids than those requested.
     every = [

@@ -64,15 +64,43 @@ def kept_span(
     key = free_times_key(practitioner_id, room_id)
     kept = usable(cache.get(key), start, end)
     if kept is not None:
-        if refresh and (kept.stale or kept.age > settings.BOOKING_FREE_TIMES_CACHE_SECONDS):
-            again = max(kept.first, clock.today()), kept.after
-            _refresh.later(key, lambda: _ask_for_free_times(practitioner_id, room_id, *again))
+        if refresh:
+            _refresh_if_old(kept, practitioner_id, room_id)
         return kept
     return _refresh.once(
         key,
         lambda: _ask_for_free_times(practitioner_id, room_id, start, end),
         lambda: usable(cache.get(key), start, end),
     )
+
+
+def kept_spans(
+    pairs: list[tuple[int, int]], start: dt.date, end: dt.date
+) -> dict[tuple[int, int], KeptFreeTimes]:
+    """Of these pairs (practitioner and room ids), those whose kept free times will do,
+    read in one cache round trip; the older ones are refreshed in the background."""
+    if not settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
+        return {}
+    keys = {free_times_key(*pair): pair for pair in pairs}
+    found = {}
+    for key, value in cache.get_many(list(keys)).items():
+        kept = usable(value, start, end)
+        if kept is None:
+            continue
+        found[keys[key]] = kept
+        _refresh_if_old(kept, *keys[key])
+    return found
+
+
+def _refresh_if_old(kept: KeptFreeTimes, practitioner_id: int, room_id: int) -> None:
+    """Past BOOKING_FREE_TIMES_CACHE_SECONDS, or changed by a booking: asked for again,
+    behind the page, for the days they covered (from today)."""
+    if kept.stale or kept.age > settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
+        first, after = max(kept.first, clock.today()), kept.after
+        _refresh.later(
+            free_times_key(practitioner_id, room_id),
+            lambda: _ask_for_free_times(practitioner_id, room_id, first, after),
+        )
 
 
 def usable(kept: object, start: dt.date, end: dt.date) -> KeptFreeTimes | None:

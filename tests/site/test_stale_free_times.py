@@ -141,3 +141,31 @@ def test_a_booking_leaves_other_pairs_alone(client, diary):
     client.get(times_url(JOHN, ROOM_1))
     refresh.wait_for_background()
     assert len(diary.calls("freeList")) == asked
+
+
+def test_any_practitioner_asks_only_about_the_pairs_not_kept(client, diary):
+    client.get(times_url("any", "any"))
+    asked = len(diary.calls("freeList"))
+    kept_free_times.forget_free_times(JOHN, ROOM_1)
+
+    client.get(times_url("any", "any"))
+    refresh.wait_for_background()
+
+    pairs = [(sent["staffId"], sent["sectionId"]) for sent in diary.calls("freeList")[asked:]]
+    assert pairs == [(JOHN, ROOM_1)]
+
+
+def test_any_practitioner_refreshes_its_older_pairs_behind_the_page(client, diary, settings):
+    client.get(times_url("any", "any"))
+    asked = len(diary.calls("freeList"))
+    age_by(settings.BOOKING_FREE_TIMES_CACHE_SECONDS + 1)  # Anna in room 2 only
+    gate = Gate(diary)
+    diary.answer("freeList", gate)
+
+    page = client.get(times_url("any", "any"))
+
+    assert gate.asked.wait(5) and "14:15" in html(page)
+    gate.open.set()
+    refresh.wait_for_background()
+    pairs = [(sent["staffId"], sent["sectionId"]) for sent in diary.calls("freeList")[asked:]]
+    assert pairs == [(ANNA, ROOM_2)]
