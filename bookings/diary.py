@@ -13,9 +13,9 @@
   waits but the first to look at a pair in that long, and the diary is asked
   about a pair once at a time, whoever asks (refresh.py).
 - A booking through the site takes its time out of its pair's free times at
-  once and has the rest refreshed at the next look (`took_free_time`); a
-  time found taken drops them (`forget_free_times`), so that the nearest
-  free times offered instead are the diary's latest.
+  once (`kept_free_times.took_free_time`); a time found taken drops them
+  (`forget_free_times`), so that the nearest free times offered instead are
+  the diary's latest.
 - The details page gives a form only for a time the free times list
   (`offers`): from the cache, never refreshed for it (`book` decides).
 - Bookings always go to the diary.

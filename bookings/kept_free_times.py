@@ -8,7 +8,7 @@ again in the background; older still, or not covering the days a page
 needs, the diary is asked now. Either way one call per pair at a time, on
 every worker and server (refresh.py).
 
-A booking takes its time out at once and marks the rest for a refresh
+A booking takes its time (every start it overlaps) out at once
 (`took_free_time`); a time found taken drops them (`forget_free_times`).
 An answer asked for before either is not kept: it may still list the time.
 """
@@ -39,7 +39,6 @@ class KeptFreeTimes(NamedTuple):
     after: dt.date  # the day after the last
     answer: FreeList
     asked_at: float  # when the diary was asked (time.time(): the same on every server)
-    stale: bool = False  # a booking has changed them: refresh at the next look
 
     def covers(self, start: dt.date, end: dt.date) -> bool:
         return self.first <= start and end <= self.after
@@ -93,9 +92,9 @@ def kept_spans(
 
 
 def _refresh_if_old(kept: KeptFreeTimes, practitioner_id: int, room_id: int) -> None:
-    """Past BOOKING_FREE_TIMES_CACHE_SECONDS, or changed by a booking: asked for again,
-    behind the page, for the days they covered (from today)."""
-    if kept.stale or kept.age > settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
+    """Past BOOKING_FREE_TIMES_CACHE_SECONDS: asked for again, behind the page, for
+    the days they covered (from today)."""
+    if kept.age > settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
         first, after = max(kept.first, clock.today()), kept.after
         _refresh.later(
             free_times_key(practitioner_id, room_id),
@@ -134,9 +133,12 @@ def _ask_for_free_times(
 def took_free_time(slot: Slot) -> None:
     """A booking (or one whose outcome is unknown) took `slot`: not shown again.
 
-    Its time leaves the pair's kept free times at once; the rest are shown
-    as they are and refreshed in the background at the next look, so the
-    next patient does not wait for the diary.
+    The pair's kept free times lose, at once, every start the appointment
+    overlaps (the diary will not offer them either), and keep their age: the
+    diary is asked again when they grow old, as for any other change, not
+    because of this one, which we know. So the next patient neither waits
+    nor costs a call; a change this misses (the practice's own rules) is
+    `book`'s to find, as for a time booked at the practice.
     """
     key = free_times_key(slot.practitioner.id, slot.room.id)
     _mark_changed(key)
@@ -144,16 +146,22 @@ def took_free_time(slot: Slot) -> None:
     if not isinstance(kept, KeptFreeTimes):
         return
     left = settings.BOOKING_FREE_TIMES_MAX_AGE_SECONDS - kept.age
-    day, moment = slot.start.date(), slot.start.time().replace(tzinfo=None)
+    if left < 1:
+        cache.delete(key)
+        return
+    length = dt.timedelta(minutes=slot.minutes or kept.answer.slot_minutes)
+    begins, ends = slot.start, slot.start + length
+
+    def free(day: dt.date, moment: dt.time) -> bool:
+        start = clock.at(day, moment)
+        return start + length <= begins or ends <= start
+
     days = tuple(
-        FreeDay(free.date, tuple(t for t in free.times if free.date != day or t != moment))
-        for free in kept.answer.days
+        FreeDay(day.date, tuple(t for t in day.times if free(day.date, t)))
+        for day in kept.answer.days
     )
     without = dataclasses.replace(kept.answer, days=days)
-    if left > 1:
-        cache.set(key, kept._replace(answer=without, stale=True), int(left))
-    else:
-        cache.delete(key)
+    cache.set(key, kept._replace(answer=without), int(left))
 
 
 def forget_free_times(practitioner_id: int, room_id: int) -> None:
