@@ -5,8 +5,10 @@ For the benchmarks (bench/diary_counter.py) and the deployment tests
 own and need to know which calls it answered. For each POST to the API, one
 line is appended to a file; what the line says is the caller's choice.
 
-Only the action is read from the body, never written down: the body holds the
-API key and a patient's details. The line is written after the view has run
+Only the action is read from the body, and for a freeList the practitioner's
+and room's ids (`staff`, `section`: the benchmarks see which pair the diary
+was asked about), never anything else: the body holds the API key and, for a
+booking, a patient's details. The line is written after the view has run
 and before the answer leaves, so whoever holds a page finds every call that
 page cost. One write(2) on an O_APPEND file, so the workers and threads of
 one gunicorn can share the file.
@@ -37,16 +39,37 @@ class Call:
     status: str  # the HTTP status code, or "-"
     client: str  # REMOTE_ADDR
     ms: float  # time in the diary's view
+    started: float = 0.0  # when it came in: time.time(), comparable with another process's
+    staff: str = "-"  # a freeList's staffId (digits), else "-"
+    section: str = "-"  # a freeList's sectionId (digits), else "-"
 
 
-def _action(body: bytes) -> str:
+def _fields(body: bytes) -> dict[str, Any]:
     try:
         fields = json.loads(body)
     except ValueError:
-        return "?"
-    action = fields.get("action") if isinstance(fields, dict) else None
+        return {}
+    return fields if isinstance(fields, dict) else {}
+
+
+def _action(fields: dict[str, Any]) -> str:
+    action = fields.get("action")
     # One word, so that a line's fields can be split on spaces.
     return action if isinstance(action, str) and action.isalnum() else "?"
+
+
+def _id(value: object) -> str:
+    # An id is a whole number; anything else is not written down.
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    return text if text.isdigit() and text.isascii() else "-"
+
+
+def _free_list_pair(fields: dict[str, Any]) -> tuple[str, str]:
+    """A freeList's (staffId, sectionId) as digits ("-" if not ids); ("-", "-") for any other
+    action: a booking's body holds a patient's details, and nothing of it is written down."""
+    if _action(fields) != "freeList":
+        return "-", "-"
+    return _id(fields.get("staffId")), _id(fields.get("sectionId"))
 
 
 def _append(path: str, line: str) -> None:
@@ -79,15 +102,20 @@ def logged(path: str, line: Callable[[Call], str]) -> WSGIApp:
             status.append(code.split(" ", 1)[0])
             return start_response(code, headers, exc_info)
 
-        started = time.monotonic()
+        started, started_at = time.monotonic(), time.time()
         # Django's handler has run the view (and SANDBOX_LATENCY_MS) by now,
         # and nothing is sent yet.
         result = site_application(environ, start)
+        fields = _fields(body)
+        staff, section = _free_list_pair(fields)
         call = Call(
-            action=_action(body),
+            action=_action(fields),
             status=status[0] if status else "-",
             client=environ.get("REMOTE_ADDR", "-"),
             ms=(time.monotonic() - started) * 1000,
+            started=started_at,
+            staff=staff,
+            section=section,
         )
         _append(path, line(call))
         return result
