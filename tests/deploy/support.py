@@ -33,6 +33,8 @@ def wait_for(look: Callable[[], Any], seconds: float = TIMEOUT) -> Any:
         assert time.monotonic() < deadline, f"nothing found in {seconds} s"
         time.sleep(0.05)
     return found
+
+
 BOOKED_PATH = re.compile(r"/booked/[A-Za-z0-9_-]{32}/")
 PRACTICE_PHONE = "01632 960 123"  # the demo practice's, shown when the diary cannot help
 

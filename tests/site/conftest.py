@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import caches
 from django.urls import clear_url_caches
 
-from .wizard_support import ANNA, ROOM_2, WHEN, FakeDiary, details_url, submit
+from .wizard_support import ANNA, ROOM_2, WHEN, FakeDiary, details_page, submit
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def patient_pages(client, diary):
     return {
         "choose": client.get("/"),
         "times": client.get(f"/times/?staffId={ANNA}&sectionId={ROOM_2}"),
-        "details": client.get(details_url(WHEN)),
+        "details": details_page(client, WHEN),
         "details with errors": submit(client, WHEN, email="nope"),
         "booked": client.get(booked["Location"]),
         "not found": client.get("/nothing-here/"),

@@ -25,6 +25,7 @@ from .wizard_support import (
     ROOM_2,
     WHEN,
     day,
+    details_page,
     details_url,
     html,
     submit,
@@ -97,7 +98,7 @@ def test_a_link_naming_a_hidden_practitioner_is_told_they_take_no_online_booking
 
 
 def test_a_booking_posted_for_a_practitioner_hidden_meanwhile_is_refused_unbooked(client, diary):
-    token = token_of(client.get(details_url(WHEN)))
+    token = token_of(details_page(client, WHEN))
     practitioner(ANNA, offered=False)
 
     page = client.post(details_url(WHEN), valid_post(token, WHEN))
@@ -194,7 +195,7 @@ def test_a_rooms_access_notes_are_its_hint_and_on_the_times_and_details(client, 
 
     times = html(times_page(client))
     assert "Getting to Treatment Room 2: Up one flight of stairs; no lift." in times
-    details = html(client.get(details_url(WHEN)))
+    details = html(details_page(client, WHEN))
     assert re.search(r'id="summary-room".*Up one flight of stairs; no lift\.', details, re.S)
 
 
@@ -219,7 +220,7 @@ def test_a_current_notice_is_above_every_step(client, diary):
         client.get("/"),
         client.get(f"/?staffId={ANNA}"),
         times_page(client),
-        client.get(details_url(WHEN)),
+        details_page(client, WHEN),
         client.get(booked["Location"]),
     ):
         text = html(page)

@@ -22,7 +22,7 @@ from django.utils import translation
 
 from preview import states as preview_states
 
-from .wizard_support import ANNA, ROOM_2, UNAVAILABLE, WHEN, FakeDiary, details_url, html, submit
+from .wizard_support import ANNA, ROOM_2, UNAVAILABLE, WHEN, FakeDiary, details_page, html, submit
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "cy" / "LC_MESSAGES" / "django.po"
 
@@ -145,7 +145,7 @@ def welsh_pages(client, diary, welsh):
         "which room": client.get(f"/cy/?staffId={ANNA}"),
         "times": client.get(f"/cy/times/?staffId={ANNA}&sectionId={ROOM_2}"),
         "times, anyone": client.get("/cy/times/"),
-        "details": client.get(details_url(WHEN)),
+        "details": details_page(client, WHEN),
         "details with errors": submit(client, WHEN, email="nope", name=""),
         "booked": client.get(booked["Location"]),
         "privacy": client.get("/cy/privacy/"),
@@ -165,7 +165,7 @@ def test_every_welsh_page_is_in_welsh(welsh_pages):
 def test_the_unavailable_page_is_in_welsh(client, diary, welsh):
     diary.answer("staffList", UNAVAILABLE["connection refused"])
 
-    page = client.get(details_url(WHEN))
+    page = details_page(client, WHEN)
 
     assert page.status_code == 503
     assert english_in(page) == []
@@ -173,7 +173,7 @@ def test_the_unavailable_page_is_in_welsh(client, diary, welsh):
 
 def test_the_detection_of_english_works_on_the_english_pages(client, diary, settings):
     # The check above could pass by finding nothing anywhere: it finds plenty here.
-    assert len(english_in(client.get(details_url(WHEN)))) > 5
+    assert len(english_in(details_page(client, WHEN))) > 5
 
 
 def test_a_welsh_booking_is_confirmed_in_welsh_by_email_and_calendar_file(client, diary, welsh):

@@ -223,6 +223,12 @@ def token_of(page) -> str:
     return re.search(r'value="([^"]*)"', tag[0])[1]
 
 
+def details_page(client, when: dt.datetime, staff: int = ANNA, room: int = ROOM_2):
+    """GET the details page for this free time, booked already or not (see `open_details`)."""
+    kept_free_times.forget_free_times(staff, room)
+    return client.get(details_url(when, staff, room))
+
+
 def open_details(client, when: dt.datetime, staff: int = ANNA, room: int = ROOM_2) -> str:
     """GET the details page for this free time; its form's token.
 
