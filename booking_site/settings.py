@@ -458,7 +458,8 @@ MIDDLEWARE = [
     # (In production, WhiteNoise is inserted here: see below.)
     # Pages compressed too. No page holds a secret worth a BREACH attack: no
     # session, no CSRF cookie; the form token only guards the form it is in.
-    "django.middleware.gzip.GZipMiddleware",
+    # Django's, keeping a page served again unchanged compressed (booking_site/middleware.py).
+    "booking_site.middleware.GZipMiddleware",
     "booking_site.middleware.permissions_policy",
     "csp.middleware.CSPMiddleware",
     # Posts from other sites' pages get the 403 page before any view or the
@@ -473,6 +474,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The pages' counts, kept in the cache, written to the database once a response
+    # has been sent, at most once a minute (bookings/activity.py).
+    "booking_site.middleware.activity_counts",
     # A cache or database that does not answer gives the 503 page, not a 500.
     "booking_site.middleware.StoreDown",
     # Last, so it sees each response first: it lets EMBED_ALLOWED_ORIGINS frame
@@ -570,6 +574,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # connections of their own, as real web server workers do.
     # Named by process, so two test runs in one checkout cannot share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
+# Each worker thread keeps its database connection from one request to the next,
+# for this many seconds at most, rather than opening one per request: on SQLite
+# the open and the close (with its checkpoint of the WAL, after the response,
+# holding up the worker's next request) were half a millisecond of every page
+# that touches the database. Checked before it is reused
+# (CONN_HEALTH_CHECKS), so a database restarted meanwhile fails no request. On
+# PostgreSQL each thread then holds a connection (docs/deploy.md). 0: one per
+# request. A `?conn_max_age=` in DATABASE_URL is the same setting.
+_URL_CONN_MAX_AGE = DATABASES["default"].get("CONN_MAX_AGE")
+DATABASE_CONN_MAX_AGE = _number(
+    "DATABASE_CONN_MAX_AGE", 60 if _URL_CONN_MAX_AGE is None else _URL_CONN_MAX_AGE, whole=True
+)
+if _URL_CONN_MAX_AGE not in (None, DATABASE_CONN_MAX_AGE):
+    raise ImproperlyConfigured(
+        f"DATABASE_CONN_MAX_AGE={DATABASE_CONN_MAX_AGE} and DATABASE_URL's"
+        f" conn_max_age={_URL_CONN_MAX_AGE} differ: set one of them."
+    )
+DATABASES["default"]["CONN_MAX_AGE"] = DATABASE_CONN_MAX_AGE
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 _CACHE_URL = env.str("CACHE_URL", default="locmemcache://booking-site")
 _REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"

@@ -73,9 +73,7 @@ class ChooseForm(forms.Form):
         self.fields["staffId"].choices = _choices(practitioners, ANY_PRACTITIONER)
         self.fields["sectionId"].choices = _choices(rooms, ANY_ROOM)
         for name, items in (("staffId", practitioners), ("sectionId", rooms)):
-            # One practitioner or one room: chosen already. Otherwise "any",
-            # the quickest way to a free time, unless a link chose someone.
-            self.fields[name].initial = str(items[0].id) if len(items) == 1 else wizard.ANY
+            self.fields[name].initial = _initial(items)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -92,12 +90,12 @@ class ChooseForm(forms.Form):
         link made when the practice had more must still work.
         """
         data = {}
-        for name, field in cls(practitioners, rooms).fields.items():
-            value = query.get(name) or field.initial
-            if value == wizard.ANY and len(field.choices) == 1:
-                value = field.initial
-            if value is not None:
-                data[name] = str(value)
+        # One form made, not two: each copies its fields and their choices.
+        for name, items in (("staffId", practitioners), ("sectionId", rooms)):
+            value = query.get(name) or _initial(items)
+            if value == wizard.ANY and len(items) == 1:
+                value = _initial(items)
+            data[name] = str(value)
         return cls(practitioners, rooms, data=data)
 
     def offer_rooms_only_where_free(self, empty: set[int]) -> None:
@@ -154,6 +152,12 @@ class ChooseForm(forms.Form):
 ANY_PRACTITIONER = gettext_lazy("Any practitioner")
 # Translators: the first choice among the rooms: wherever the time is free.
 ANY_ROOM = gettext_lazy("Any room")
+
+
+def _initial(items: Sequence[Practitioner | Room]) -> str:
+    # One practitioner or one room: chosen already. Otherwise "any",
+    # the quickest way to a free time, unless a link chose someone.
+    return str(items[0].id) if len(items) == 1 else wizard.ANY
 
 
 def _choices(items: Sequence[Practitioner | Room], anyone: str) -> list[tuple[str, str]]:

@@ -14,9 +14,10 @@ import re
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+
+from . import counters
 
 logger = logging.getLogger(__name__)
 
@@ -200,8 +201,8 @@ def _buckets(request: HttpRequest, limit: int) -> list[tuple[str, int]]:
 def wait_needed(request: HttpRequest, scope: str, limit: int) -> int:
     """Count one more `scope` request from this client; the seconds to wait if over `limit`.
 
-    0 means go ahead. A fixed window of BOOKING_RATE_LIMIT_SECONDS: a cache
-    `add` then `incr`, both atomic in Redis and in the local memory cache.
+    0 means go ahead. A fixed window of BOOKING_RATE_LIMIT_SECONDS: one atomic
+    count in the shared cache (bookings/counters.py).
     An IPv6 client counts against its /64's `limit` and its /48's larger
     allowance (PREFIX_48_ALLOWANCE). Addresses are kept only as keyed hashes.
     """
@@ -222,12 +223,8 @@ def wait_needed(request: HttpRequest, scope: str, limit: int) -> int:
 
 
 def _counted(key: str, period: int) -> int:
-    cache.add(key, 0, timeout=period + 60)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=period + 60)
-        return 1
+    # One round trip to Redis where an add and an incr took three (bookings/counters.py).
+    return counters.add_one(key, period + 60)
 
 
 def filled_honeypot(request: HttpRequest) -> bool:

@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from bookings import activity as counters
 from bookings.activity import EVENTS
 from bookings.clock import today
 from bookings.models import DailyCount, PractitionerProfile, RoomProfile
@@ -118,6 +119,8 @@ def _rows(names: dict[int, str] | None, hidden: set[int]) -> list[tuple[str, int
 def activity(request: HttpRequest) -> HttpResponse:
     """Counts per day of each event, for the last ACTIVITY_DAYS days: numbers only."""
     _needs(request, "bookings.view_dailycount")
+    # Pages count in the shared cache first (bookings/activity.py): up to the minute here.
+    counters.flush_quietly(wait=2)
     last = today()
     days = [last - dt.timedelta(days=back) for back in range(ACTIVITY_DAYS)]
     counted = {

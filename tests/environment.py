@@ -40,6 +40,7 @@ SITE_VARIABLES: tuple[str, ...] = (
     "EMAIL_",
     "DEFAULT_FROM_EMAIL",
     "DATABASE_URL",
+    "DATABASE_CONN_MAX_AGE",
     "CACHE_URL",
     "LANGUAGE_CODE",
     "TIME_ZONE",
