@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import secrets
 import time
 from typing import NamedTuple
 
@@ -126,7 +127,7 @@ def _ask_for_free_times(
     changed = cache.get(f"{key}:changed")
     # An answer asked for before a booking may still list its time.
     if settings.BOOKING_FREE_TIMES_CACHE_SECONDS and (changed is None or changed < asked_at):
-        cache.set(key, kept, settings.BOOKING_FREE_TIMES_MAX_AGE_SECONDS)
+        keep(key, kept, settings.BOOKING_FREE_TIMES_MAX_AGE_SECONDS)
     return kept
 
 
@@ -147,7 +148,7 @@ def took_free_time(slot: Slot) -> None:
         return
     left = settings.BOOKING_FREE_TIMES_MAX_AGE_SECONDS - kept.age
     if left < 1:
-        cache.delete(key)
+        cache.delete_many([key, version_key(key)])
         return
     length = dt.timedelta(minutes=slot.minutes or kept.answer.slot_minutes)
     begins, ends = slot.start, slot.start + length
@@ -161,14 +162,25 @@ def took_free_time(slot: Slot) -> None:
         for day in kept.answer.days
     )
     without = dataclasses.replace(kept.answer, days=days)
-    cache.set(key, kept._replace(answer=without), int(left))
+    keep(key, kept._replace(answer=without), int(left))
 
 
 def forget_free_times(practitioner_id: int, room_id: int) -> None:
     """Drop the pair's kept free times: the next look asks the diary (a time found taken)."""
     key = free_times_key(practitioner_id, room_id)
     _mark_changed(key)
-    cache.delete(key)
+    cache.delete_many([key, version_key(key)])
+
+
+def keep(key: str, kept: KeptFreeTimes, seconds: int) -> None:
+    # With a new version beside it: what a page made from the kept free times
+    # can be checked against without reading (and unpickling) them all again.
+    cache.set_many({key: kept, version_key(key): secrets.token_hex(6)}, seconds)
+
+
+def version_key(key: str) -> str:
+    """Where a kept answer's version is: a new one every time it is kept or changed."""
+    return f"{key}:version"
 
 
 def _mark_changed(key: str) -> None:

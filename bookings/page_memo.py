@@ -38,7 +38,7 @@ from django.utils import timezone
 from physiodiary import Practitioner, Room
 
 from . import clock, diary
-from .kept_free_times import free_times_key
+from .kept_free_times import free_times_key, version_key
 
 #: How long a process reuses a search without asking diary.py again.
 MEMO_SECONDS = 2.0
@@ -128,13 +128,10 @@ def _kept_hash(practitioners: Sequence[Practitioner], rooms: Sequence[Room]) -> 
     has none kept: then the diary is asked, and there is nothing to keep a search by."""
     if not settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
         return None
-    keys = [free_times_key(p.id, r.id) for p in practitioners for r in rooms]
-    kept = cache.get_many(keys)
-    if len(kept) != len(keys):
+    keys = [version_key(free_times_key(p.id, r.id)) for p in practitioners for r in rooms]
+    versions = cache.get_many(keys)
+    if len(versions) != len(keys):
         return None
-    try:
-        # Each kept value carries when the diary was asked and its whole answer: a
-        # refresh, a booking taking its time out or a forgotten pair changes it.
-        return hash(tuple(kept[key] for key in keys))
-    except TypeError:  # not hashable: nothing to keep a search by
-        return None
+    # A refresh, a booking taking its time out or a forgotten pair gives a new
+    # version (kept_free_times._keep): a few bytes each, not the 90 days' answers.
+    return hash(tuple(versions[key] for key in keys))

@@ -29,7 +29,7 @@ def age_by(seconds: float, staff=ANNA, room=ROOM_2) -> None:
     """Make the kept free times of a pair this much older, as time would."""
     key = kept_free_times.free_times_key(staff, room)
     kept = cache.get(key)
-    cache.set(key, kept._replace(asked_at=kept.asked_at - seconds))
+    kept_free_times.keep(key, kept._replace(asked_at=kept.asked_at - seconds), 3600)
 
 
 class Gate:
