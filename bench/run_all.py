@@ -3,6 +3,7 @@
     .venv/bin/python bench/run_all.py                  # or: make bench
     .venv/bin/python bench/run_all.py --only api_calls rps
     .venv/bin/python bench/run_all.py --skip lighthouse
+    .venv/bin/python bench/run_all.py --record         # this run's figures become "previous"
 
 The benchmarks, in this order (those of bench/ that are missing are skipped):
 
@@ -10,12 +11,17 @@ The benchmarks, in this order (those of bench/ that are missing are skipped):
                                        booking POST runs code in
     api_calls    bench/api_calls.py    API calls per booking, counted at the diary
     server_time  bench/server_time.py  server time per step, the diary answering in L
+    warm_times   bench/warm_times.py   the warm times page against /healthz, "any" against one
     rps          bench/rps.py          requests/s, the times page against a bare view
+    memory       bench/memory.py       resident memory per worker after 10,000 and 20,000
+                                       mixed requests
+    day          bench/day.py          a day of 300 visitors on two servers and a 500 ms
+                                       diary, with and without warming at step 1
     two_servers  bench/two_servers.py  sites A and B on one Redis: a booking alternating
                                        between them, double submits, the rate limit
     load         bench/load.sh         wrk on the times and details pages (DURATION=10s
                                        unless DURATION is set)
-    bytes        bench/bytes.py        bytes a booking downloads
+    bytes        bench/bytes.py        bytes a booking downloads, and each step's first paint
     lighthouse   bench/lighthouse.sh   Lighthouse on every page (or lighthouse.py)
     nu_html      bench/nu_html.py      the Nu HTML Checker on every page a patient can
                                        see, English and Welsh, plain and framed
@@ -24,8 +30,9 @@ The benchmarks, in this order (those of bench/ that are missing are skipped):
 
 Each one's output is streamed as it runs; each ends with a line
 `BENCH-RESULT {"name", "figures", "targets", "met"}`, from which the table
-is made: name | figure | target | met. A missed target is reported, not a
-failure: the exit status is 0 unless a benchmark crashed (it exited
+is made: name | figure | previous | target | met, "previous" being the
+figure of the same name in bench/figures.json (the last run recorded). A
+missed target is reported, not a failure: the exit status is 0 unless a benchmark crashed (it exited
 non-zero without a BENCH-RESULT line, or printed none).
 """
 
@@ -76,8 +83,6 @@ def benchmarks() -> list[tuple[str, list[str], dict[str, str]]]:
     )
     if (BENCH / "bytes.py").exists():
         found.append(("bytes", [PYTHON, str(BENCH / "bytes.py")], {}))
-    if (BENCH / "first_paint.py").exists():
-        found.append(("first_paint", [PYTHON, str(BENCH / "first_paint.py")], {}))
     if (BENCH / "lighthouse.sh").exists():
         found.append(("lighthouse", ["bash", str(BENCH / "lighthouse.sh")], {}))
     elif (BENCH / "lighthouse.py").exists():
