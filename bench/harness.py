@@ -160,8 +160,21 @@ def reference_diary(
 
 @contextlib.contextmanager
 def site(diary: Diary, *, workers: int = 1, threads: int = 1, **extra: str) -> Iterator[str]:
-    """The booking site under gunicorn, reaching `diary` over HTTP; its base URL."""
-    env = {**diary.env, "PHYSIODIARY_API_URL": diary.api_url, **extra}
+    """The booking site under gunicorn, reaching `diary` over HTTP; its base URL.
+
+    With a cache of its own, empty: the diary's gunicorn serves a site too
+    (on its in-process diary, which benchmarks ask for a pair with free
+    times), and with one cache table between them the site under test would
+    find lists and free times it never asked the diary for.
+    """
+    env = {
+        **diary.env,
+        "PHYSIODIARY_API_URL": diary.api_url,
+        "CACHE_URL": "dbcache://bench_site_cache",
+        **extra,
+    }
+    manage(env, "createcachetable")
+    manage(env, "shell", "-v", "0", "-c", "from django.core.cache import cache; cache.clear()")
     with gunicorn(env, workers=workers, threads=threads) as base:
         yield base
 
