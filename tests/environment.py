@@ -52,6 +52,7 @@ SITE_VARIABLES: tuple[str, ...] = (
     "HOST",
     "PORT",
     "FORWARDED_ALLOW_IPS",
+    "MALLOC_ARENA_MAX",  # glibc's too: it reads it at every process's start
 )
 
 _PREFIXES = tuple(name for name in SITE_VARIABLES if name.endswith("_"))
