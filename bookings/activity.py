@@ -94,6 +94,12 @@ _counted = False
 _next_ask = 0.0
 
 
+def forget() -> None:
+    """Forget that this process has counted (each test starts as a new process would)."""
+    global _counted, _next_ask
+    _counted, _next_ask = False, 0.0
+
+
 def count(event: str) -> None:
     """Add one to today's count of `event`. Never raises."""
     global _counted

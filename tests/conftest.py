@@ -5,7 +5,7 @@ import responses
 from django.core.cache import cache
 
 from booking_site import health
-from bookings import configuration, refresh
+from bookings import activity, configuration, refresh
 from bookings.client import reset_client
 
 from .leak_guard import guard
@@ -62,6 +62,7 @@ def _fresh_client_and_cache():
     cache.clear()
     health.forget()
     configuration.forget()
+    activity.forget()
     yield
     # A refresh a test's page started in the background ends before the next
     # test's mocks and cache are set up.
@@ -70,6 +71,7 @@ def _fresh_client_and_cache():
     cache.clear()
     health.forget()
     configuration.forget()
+    activity.forget()
 
 
 @pytest.fixture(autouse=True)
