@@ -130,11 +130,15 @@ SITE_ENV=(
 	BOOKING_RECORD_KEY="$RECORD_KEY"
 	EMAIL_URL=smtp://127.0.0.1:9
 	DJANGO_SECURE_SSL_REDIRECT=false
+	# Production wants a cache every worker shares: the database's (a table
+	# made below), as bench/serving.py does.
+	CACHE_URL=dbcache://booking_cache
 	BOOKING_SEARCH_RATE_LIMIT=0
 	BOOKING_RATE_LIMIT=0
 	LOG_LEVEL=WARNING
 )
 
+env "${SITE_ENV[@]}" "$PY" manage.py createcachetable
 echo "== collectstatic into $WORK/static"
 if ! env "${SITE_ENV[@]}" "$PY" manage.py collectstatic --noinput -v 0 >"$WORK/collectstatic.log" 2>&1; then
 	cat "$WORK/collectstatic.log" >&2
