@@ -69,14 +69,15 @@ def resource_policy(
 def activity_counts(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """Have the pages' counts written to the database after a response, when due.
+    """Have a page's counts added to the cache once it has been sent, and the counts
+    written to the database then, when due.
 
     Pages count in the shared cache (bookings/activity.py); any response, once
     sent, may write them, at most once a minute across servers.
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        return activity.after(get_response(request))
+        return activity.counting(get_response, request)
 
     return middleware
 

@@ -8,8 +8,10 @@ CONSOLE_RETENTION_DAYS.
 
 A page counts in the shared cache (one atomic increment, one key per event
 per day), not in the database: a write and a commit on every page was a
-fifth of a warm times page's time. The counts reach `DailyCount` in one
-transaction:
+fifth of a warm times page's time. And it counts once its response has been
+sent (`counting`): the increment was a cache round trip the patient waited
+for. A count made outside a page (a command, a background refresh) goes
+to the cache at once. The counts reach `DailyCount` in one transaction:
 
 - once the response has been sent (`after`, on every response), at most
   once every EVERY_SECONDS across every server (a `cache.add` lock, as
@@ -33,14 +35,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
+from collections import Counter
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from . import counters
@@ -92,6 +98,8 @@ ASK_EVERY_SECONDS = 5.0
 # worst one more question to the cache.
 _counted = False
 _next_ask = 0.0
+# The counts of the page this thread is making (`counting`), to add once it is sent.
+_page = threading.local()
 
 
 def forget() -> None:
@@ -107,6 +115,10 @@ def count(event: str) -> None:
         # A typo in a call would otherwise count quietly under a name no page shows.
         logger.error("activity: unknown event %s not counted", event)
         return
+    pending: Counter[str] | None = getattr(_page, "pending", None)
+    if pending is not None:
+        pending[event] += 1  # added once the page has been sent
+        return
     try:
         _add_one(event)
     except Exception as exc:  # whatever went wrong, the patient's page goes on
@@ -114,6 +126,34 @@ def count(event: str) -> None:
         logger.warning("activity: %s not counted: %s", event, type(exc).__name__)
         return
     _counted = True
+
+
+Response = TypeVar("Response", bound=HttpResponseBase)
+
+
+def counting(get_response: Callable[[HttpRequest], Response], request: HttpRequest) -> Response:
+    """The response to `request`, its page's counts added to the cache once it has been
+    sent, then the counts written to the database if due (`after`)."""
+    global _counted
+    _page.pending = pending = Counter[str]()
+    try:
+        response = get_response(request)
+    finally:
+        _page.pending = None
+    if pending:
+        # Before `after`'s flush, which then writes this page's counts too.
+        response._resource_closers.append(lambda: _add_sent(pending))
+        _counted = True
+    return after(response)
+
+
+def _add_sent(pending: Counter[str]) -> None:
+    for event, n in pending.items():
+        try:
+            for _ in range(n):  # one a page, nearly always
+                _add_one(event)
+        except Exception as exc:  # the page has gone; the next flush is not held up
+            logger.warning("activity: %s not counted: %s", event, type(exc).__name__)
 
 
 def count_outcome(kind: Kind) -> None:
@@ -131,7 +171,7 @@ def _key(day: dt.date, event: str) -> str:
     return f"activity:{day.isoformat()}:{event}"
 
 
-def after(response: HttpResponseBase) -> HttpResponseBase:
+def after(response: Response) -> Response:
     """`response`, made to write the counts to the database once it has been sent, if due.
 
     Every response passes here (booking_site/middleware.py); only one of a

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.signals import request_finished
 from django.db import DatabaseError, close_old_connections
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from bookings import activity, clock
 from bookings.models import DailyCount
@@ -59,6 +59,38 @@ def test_a_count_is_one_cache_increment_and_no_database_statement(db, django_ass
 
     assert waiting("step-times") == 2
     assert written() == {}
+
+
+def test_a_pages_counts_reach_the_cache_once_it_has_been_sent_not_while_it_is_made(db):
+    def page(request):
+        activity.count("step-times")
+        activity.count("step-times")
+        assert waiting("step-times") is None  # no cache round trip for the patient to wait for
+        return HttpResponse("the page")
+
+    response = activity.counting(page, RequestFactory().get("/times/"))
+    assert waiting("step-times") is None
+
+    sent(response)
+
+    # Added, then written by the flush due after this response: its own counts included.
+    assert written() == {"step-times": 2}
+    assert waiting("step-times") == 0
+
+
+def test_a_page_that_fails_to_add_its_counts_is_still_sent(db, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(activity, "_add_one", refuse)
+    response = activity.counting(
+        lambda request: activity.count("booked") or HttpResponse("the page"),
+        RequestFactory().get("/"),
+    )
+
+    sent(response)  # no exception reaches the server
+
+    assert response.content == b"the page"
 
 
 def test_the_counts_reach_the_database_once_a_response_has_been_sent(db):
