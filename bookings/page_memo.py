@@ -15,6 +15,13 @@ unchanged:
   so the next page here is made afresh.
 - `FRAGMENTS`: HTML a template made, kept by `{% memo %}` (templatetags/memo.py)
   under the values it names and the page's language.
+- `PAGES`: whole times pages (`times_page`), kept under everything a page is
+  made from: its address (the choice, the window, the language), whether it
+  is in a frame, the search above, the console's configuration, the lists
+  and the day. The search and the configuration are compared by identity:
+  both are made anew at least every MEMO_SECONDS (configuration.py reads
+  the console's rows every two seconds), so a page is remade at least that
+  often, and at once when anything it shows has changed.
 
 Bounded (least recently used goes first): a few megabytes per worker at most.
 """
@@ -33,11 +40,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.urls import get_script_prefix
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from physiodiary import Practitioner, Room
 
-from . import clock, diary
+from . import clock, configuration, diary
+from .embedding import embedded
 from .kept_free_times import free_times_key, version_key
 
 #: How long a process reuses a search without asking diary.py again.
@@ -70,10 +81,16 @@ class Memo:
         with self._lock:
             self._entries.clear()
 
+    def values(self) -> list[Any]:
+        with self._lock:
+            return list(self._entries.values())
+
 
 #: A search holds one window's times; a fragment is up to ~50 KB of HTML ("any", a week).
 SEARCHES = Memo(32)
 FRAGMENTS = Memo(64)
+#: A times page is up to ~60 KB of HTML ("any", a week): a few megabytes at most.
+PAGES = Memo(48)
 
 
 @receiver(setting_changed)
@@ -82,6 +99,28 @@ def _forget(**kwargs: object) -> None:
     # a test that changes one starts afresh. A running site never changes one.
     SEARCHES.clear()
     FRAGMENTS.clear()
+    PAGES.clear()
+
+
+class Same:
+    """A part of a memo's key equal only to another holding the very same object.
+
+    For what is made anew whenever it may have changed (a search kept above, the
+    console's configuration read every two seconds): comparing by identity costs
+    nothing, where hashing a week of free times would cost more than it saves.
+    Held in the key, the object outlives it, so its id() is never another's.
+    """
+
+    __slots__ = ("held",)
+
+    def __init__(self, held: object) -> None:
+        self.held = held
+
+    def __hash__(self) -> int:
+        return id(self.held)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.held is self.held
 
 
 @dataclass(frozen=True)
@@ -135,3 +174,58 @@ def _kept_hash(practitioners: Sequence[Practitioner], rooms: Sequence[Room]) -> 
     # A refresh, a booking taking its time out or a forgotten pair gives a new
     # version (kept_free_times._keep): a few bytes each, not the 90 days' answers.
     return hash(tuple(versions[key] for key in keys))
+
+
+# --- Whole pages -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Page:
+    status: int
+    content: bytes
+    content_type: str
+
+    def response(self) -> HttpResponse:
+        return HttpResponse(self.content, status=self.status, content_type=self.content_type)
+
+
+def times_page_key(
+    request: HttpRequest,
+    search: diary.Search,
+    practitioners: Sequence[Practitioner],
+    rooms: Sequence[Room],
+) -> Hashable | None:
+    """Everything a times page is made from, for `PAGES`; None for a search not kept above
+    (a pair unchecked, or free times not cached), which the next page makes afresh.
+
+    The page's templates see the request, but what they show of it is its
+    address (the choice, the window, "passed", the language links, "Open in
+    a new tab") and whether it is framed (`embedded`): docs/designers.md asks
+    the same of a designer's times page. Everything else comes from the
+    search, the console's configuration (the practice's words, notices,
+    rules, rooms' notes), the lists and the day (Earlier, Later, the overview).
+    """
+    if not any(kept.search is search for kept in SEARCHES.values()):
+        return None
+    return (
+        get_language(),
+        get_script_prefix(),
+        request.get_full_path(),
+        embedded(request),
+        Same(search),
+        Same(configuration.current()),
+        tuple(practitioners),
+        tuple(rooms),
+        clock.today(),
+    )
+
+
+def kept_page(key: Hashable) -> HttpResponse | None:
+    """The page kept under `key`, as a new response, or None."""
+    page = PAGES.get(key)
+    return page.response() if page is not None else None
+
+
+def keep_page(key: Hashable, response: HttpResponse) -> None:
+    """Keep a page made from `key` for the next request with equal key."""
+    PAGES.put(key, _Page(response.status_code, response.content, response["Content-Type"]))

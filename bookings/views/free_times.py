@@ -64,7 +64,17 @@ def times(request: HttpRequest) -> HttpResponse:
             raise
         return choose_again(request, form)
     activity.count("step-times")
-    return _page(request, form, window, search, practitioners, rooms, move)
+    if move is not None or _look_ahead_needed(window, search):
+        # A move's page shows its link's appointment; a look ahead, a call's answer.
+        return _page(request, form, window, search, practitioners, rooms, move)
+    # Remade only when something it shows has changed, or every 2 seconds (page_memo.py).
+    key = page_memo.times_page_key(request, search, practitioners, rooms)
+    if key is not None and (kept := page_memo.kept_page(key)) is not None:
+        return kept
+    response = _page(request, form, window, search, practitioners, rooms)
+    if key is not None:
+        page_memo.keep_page(key, response)
+    return response
 
 
 def _page(
@@ -94,14 +104,22 @@ def _page(
     )
     if move is not None:
         context.update(move_times_context(move, choice))
-    if not search.free_times and window.later:
-        if search.knows(window.later, clock.last_bookable_day()):
-            # The answers already cover the rest of the bookable days: no call.
-            later = [day for day in search.free_days if day >= window.later]
-            context.update(next_free_context(choice, min(later, default=None)))
-        else:
-            context.update(_next_free_day(choice, who, where, window.later))
+    if _look_ahead_needed(window, search):
+        context.update(_next_free_day(choice, who, where, window.later))
+    elif not search.free_times and window.later:
+        # The answers already cover the rest of the bookable days: no call.
+        later = [day for day in search.free_days if day >= window.later]
+        context.update(next_free_context(choice, min(later, default=None)))
     return render_step(request, "times", context, status=400 if no_time_chosen else 200)
+
+
+def _look_ahead_needed(window: wizard.Window, search: diary.Search) -> bool:
+    """Whether an empty window's page asks the diary for the next free day (`_next_free_day`)."""
+    return (
+        not search.free_times
+        and window.later is not None
+        and not search.knows(window.later, clock.last_bookable_day())
+    )
 
 
 def times_context(

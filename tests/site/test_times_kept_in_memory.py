@@ -1,17 +1,20 @@
 """A times page seen again is made from what the worker kept (bookings/page_memo.py and
 `{% memo %}`), and never shows less than what has changed since: a booking on another
 server, free times refreshed, an old answer due for a refresh, the page's language,
-its error, a move's link."""
+its error, a move's link, a frame, the console's notices."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from types import SimpleNamespace
 
 import pytest
+from django.test.signals import template_rendered
 
+from bookings import clock, kept_free_times, page_memo, refresh, wizard
 from bookings import diary as bookings_diary
-from bookings import kept_free_times, page_memo, refresh, wizard
+from bookings.models import Notice
 
 from .change_support import booked_with_link
 from .wizard_support import ANNA, ROOM_2, at, free_time, html, slot
@@ -56,6 +59,51 @@ def test_the_same_week_again_is_the_same_page_without_searching_again(client, di
     assert html(client.get(times_url())) == first
     assert len(searches) == 2
     assert len(diary.calls("freeList")) == 1
+
+
+def test_the_same_week_again_is_the_page_kept_not_its_templates_rendered_again(client, diary):
+    looked_at_twice(client)
+    rendered = []
+
+    def note(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(note)
+    try:
+        again = client.get(times_url())
+    finally:
+        template_rendered.disconnect(note)
+
+    assert rendered == []
+    assert again.status_code == 200 and slot(TEN) in radios(html(again))
+    assert again["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_the_same_week_in_a_frame_has_the_frames_bar_and_outside_it_has_not(client, diary):
+    looked_at_twice(client)
+    framed = html(client.get(times_url(), headers={"Sec-Fetch-Dest": "iframe"}))
+    assert '<p class="embed-bar" data-embed-bar>' in framed
+    assert "data-embed-bar hidden" in html(client.get(times_url()))
+
+
+def test_a_notice_from_the_console_is_on_the_next_page_though_the_week_was_just_shown(
+    client, diary
+):
+    looked_at_twice(client)
+    today = clock.today()
+    Notice.objects.create(
+        text={"en-gb": "Closed 24 to 26 December."},
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=6),
+    )
+    assert "Closed 24 to 26 December." in html(client.get(times_url()))
+
+
+def test_another_address_for_the_same_week_is_its_own_page(client, diary):
+    looked_at_twice(client)
+    page = html(client.get(times_url(passed="1")))
+    assert "no longer available to book online" in page
+    assert "no longer available to book online" not in html(client.get(times_url()))
 
 
 def test_any_practitioners_week_again_is_not_searched_again(client, diary, searches):
