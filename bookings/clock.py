@@ -42,9 +42,14 @@ def time_zone_label() -> str:
     return gettext("%(zone)s time") % {"zone": zone}
 
 
+def zone() -> dt.tzinfo:
+    """The practice's time zone (TIME_ZONE), which every diary date and time is in."""
+    return timezone.get_current_timezone()
+
+
 def at(day: dt.date, moment: dt.time) -> dt.datetime:
     """A date and time of the practice's diary as an aware datetime."""
-    return dt.datetime.combine(day, moment, tzinfo=timezone.get_current_timezone())
+    return dt.datetime.combine(day, moment, tzinfo=zone())
 
 
 def exists(moment: dt.datetime) -> bool:

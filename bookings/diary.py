@@ -359,20 +359,26 @@ def _pair_free_times(
     if kept is None:
         kept = kept_span(practitioner.id, room.id, start, end, refresh=refresh)
     first, after, answer = kept.first, kept.after, kept.answer
-    # Labelled with the practitioner and room asked about: the vendor's own
-    # example echoes other ids than those requested.
-    every = [
-        Slot(practitioner, room, when, answer.slot_minutes)
-        for day in answer.days
-        if first <= day.date < after
-        for moment in day.times
-        if (when := clock.at(day.date, moment)) >= not_before and clock.exists(when)
-    ]
-    return _PairFreeTimes(
-        [free for free in every if start <= free.start.date() < end],
-        {free.start.date() for free in every},
-        (first, after - dt.timedelta(days=1)),
-    )
+    # A Slot for each time in the window only; a day outside it needs one bookable
+    # time to count as free. Making all 90 days' Slots was most of a cold page's time.
+    zone = clock.zone()
+    in_window: list[Slot] = []
+    free_days: set[dt.date] = set()
+    for day in answer.days:
+        if not first <= day.date < after:
+            continue
+        shown = start <= day.date < end
+        for moment in day.times:
+            when = dt.datetime.combine(day.date, moment, tzinfo=zone)
+            if when < not_before or not clock.exists(when):
+                continue
+            free_days.add(day.date)
+            if not shown:
+                break
+            # Labelled with the practitioner and room asked about: the vendor's own
+            # example echoes other ids than those requested.
+            in_window.append(Slot(practitioner, room, when, answer.slot_minutes))
+    return _PairFreeTimes(in_window, free_days, (first, after - dt.timedelta(days=1)))
 
 
 def rooms_known_empty(practitioners: Sequence[Practitioner], rooms: Sequence[Room]) -> set[int]:
