@@ -82,18 +82,22 @@ def free_times(
         busy[day].append((_minutes(start), _minutes(start) + duration))
 
     slot = practitioner.slot_minutes
+    # Each weekday's slot starts once, not once a day: 90 days are 13 of each.
+    grids = {
+        weekday: [(start, time(start // 60, start % 60)) for start in _grid(hours, slot)]
+        for weekday, hours in hours_by_weekday.items()
+    }
     result = []
     for day in days:
-        times = []
-        for start in _grid(hours_by_weekday[day.weekday()], slot):
-            at = time(start // 60, start % 60)
-            if day == today and at < local_now.time():
-                continue
-            if any(b_start < start + slot and start < b_end for b_start, b_end in busy[day]):
-                continue
-            times.append(at)
+        spans = busy.get(day, ())
+        times = tuple(
+            at
+            for start, at in grids.get(day.weekday(), ())
+            if not (day == today and at < local_now.time())
+            and not any(b_start < start + slot and start < b_end for b_start, b_end in spans)
+        )
         if times:
-            result.append(FreeDay(day, tuple(times)))
+            result.append(FreeDay(day, times))
     return result
 
 

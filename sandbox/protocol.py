@@ -71,7 +71,7 @@ def format_date(day: date) -> str:
 
 
 def format_time(at: time) -> str:
-    return f"{at:%H%M}"
+    return f"{at.hour:02d}{at.minute:02d}"  # a few times faster than strftime, 90 days of them
 
 
 def java_timestamp(now: datetime) -> str:
