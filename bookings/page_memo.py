@@ -15,13 +15,14 @@ unchanged:
   so the next page here is made afresh.
 - `FRAGMENTS`: HTML a template made, kept by `{% memo %}` (templatetags/memo.py)
   under the values it names and the page's language.
-- `PAGES`: whole times pages (`times_page`), kept under everything a page is
-  made from: its address (the choice, the window, the language), whether it
-  is in a frame, the search above, the console's configuration, the lists
-  and the day. The search and the configuration are compared by identity:
-  both are made anew at least every MEMO_SECONDS (configuration.py reads
-  the console's rows every two seconds), so a page is remade at least that
-  often, and at once when anything it shows has changed.
+- `PAGES`: whole times pages, kept under everything a page is made from
+  (`times_page_key`): its address (the choice, the window, the language),
+  whether it is in a frame, the search above, the console's configuration,
+  the lists and the day. The search and the configuration are compared by
+  identity: a search is made anew at least every MEMO_SECONDS, and the
+  configuration read anew as often (configuration.MEMO_SECONDS), so a page
+  is remade at least every two seconds, and at once when anything it shows
+  has changed.
 
 Bounded (least recently used goes first): a few megabytes per worker at most.
 """

@@ -67,7 +67,19 @@ def times(request: HttpRequest) -> HttpResponse:
     if move is not None or _look_ahead_needed(window, search):
         # A move's page shows its link's appointment; a look ahead, a call's answer.
         return _page(request, form, window, search, practitioners, rooms, move)
-    # Remade only when something it shows has changed, or every 2 seconds (page_memo.py).
+    return _kept_page(request, form, window, search, practitioners, rooms)
+
+
+def _kept_page(
+    request: HttpRequest,
+    form: ChooseForm,
+    window: wizard.Window,
+    search: diary.Search,
+    practitioners: tuple[Practitioner, ...],
+    rooms: tuple[Room, ...],
+) -> HttpResponse:
+    """The page this worker made last for the same address and search, else made now:
+    remade when anything it shows has changed, and at least every 2 s (page_memo.py)."""
     key = page_memo.times_page_key(request, search, practitioners, rooms)
     if key is not None and (kept := page_memo.kept_page(key)) is not None:
         return kept
