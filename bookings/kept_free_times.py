@@ -123,10 +123,12 @@ def _ask_for_free_times(
     asked_at = time.time()
     answer = get_client().free_times(practitioner_id, room_id, first, days)
     kept = KeptFreeTimes(first, first + dt.timedelta(days=days), answer, asked_at)
+    if not settings.BOOKING_FREE_TIMES_CACHE_SECONDS:
+        return kept  # nothing kept: no cache to ask
     key = free_times_key(practitioner_id, room_id)
     changed = cache.get(f"{key}:changed")
     # An answer asked for before a booking may still list its time.
-    if settings.BOOKING_FREE_TIMES_CACHE_SECONDS and (changed is None or changed < asked_at):
+    if changed is None or changed < asked_at:
         keep(key, kept, settings.BOOKING_FREE_TIMES_MAX_AGE_SECONDS)
     return kept
 
