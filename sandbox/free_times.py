@@ -52,6 +52,32 @@ def _days(first_day: date, num_days: int) -> list[date]:
     return [first_day + timedelta(days=offset) for offset in range(last_offset + 1)]
 
 
+# Rows as tuples and in no order (the models' ORDER BY cost more than the queries):
+# 90 days are asked about on every freeList, 12 at once for "any".
+
+
+def _working_hours(practitioner: Practitioner, room: Room) -> dict[int, list[tuple[time, time]]]:
+    """The practitioner's hours in the room, (start, end) by weekday."""
+    by_weekday: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    hours = WorkingHours.objects.filter(practitioner=practitioner, room=room).order_by()
+    for weekday, start, end in hours.values_list("weekday", "start", "end"):
+        by_weekday[weekday].append((start, end))
+    return by_weekday
+
+
+def _busy(
+    practitioner: Practitioner, room: Room, first: date, last: date
+) -> dict[date, list[Span]]:
+    """The minutes taken each day by bookings of the practitioner (anywhere) or of the room."""
+    busy: dict[date, list[Span]] = defaultdict(list)
+    bookings = Booking.objects.filter(
+        Q(practitioner=practitioner) | Q(room=room), date__range=(first, last)
+    ).order_by()
+    for day, start, duration in bookings.values_list("date", "time", "duration"):
+        busy[day].append((_minutes(start), _minutes(start) + duration))
+    return busy
+
+
 def free_times(
     practitioner: Practitioner, room: Room, first_day: date, num_days: int, now: datetime
 ) -> list[FreeDay]:
@@ -68,25 +94,10 @@ def free_times(
     if not days:
         return []
 
-    hours_by_weekday: dict[int, list[tuple[time, time]]] = defaultdict(list)
-    hours = WorkingHours.objects.filter(practitioner=practitioner, room=room)
-    for weekday, start, end in hours.order_by().values_list("weekday", "start", "end"):
-        hours_by_weekday[weekday].append((start, end))
+    hours_by_weekday = _working_hours(practitioner, room)
     if not hours_by_weekday:
         return []
-
-    busy: dict[date, list[Span]] = defaultdict(list)
-    # Rows as tuples and in no order (the models' ORDER BY cost more than the queries):
-    # 90 days are asked about on every freeList, 12 at once for "any".
-    bookings = (
-        Booking.objects.filter(
-            Q(practitioner=practitioner) | Q(room=room), date__range=(days[0], days[-1])
-        )
-        .order_by()
-        .values_list("date", "time", "duration")
-    )
-    for day, start, duration in bookings:
-        busy[day].append((_minutes(start), _minutes(start) + duration))
+    busy = _busy(practitioner, room, days[0], days[-1])
 
     slot = practitioner.slot_minutes
     # Each weekday's slot starts once, not once a day: 90 days are 13 of each.
