@@ -178,6 +178,12 @@ def book(base: str, details: str) -> str:
 # --- Running Lighthouse ----------------------------------------------------------------
 
 
+#: Lighthouse's own errors that say "Please run Lighthouse again": its trace of the page
+#: load, now and then incomplete in Chromium (NO_NAVSTART, NO_FCP). One more try each.
+RUN_AGAIN = ("NO_NAVSTART", "NO_FCP", "NO_TRACING_STARTED")
+TRIES = 2
+
+
 def lighthouse(binary: Path, url: str, output: Path) -> dict:
     command = [
         str(binary),
@@ -189,14 +195,25 @@ def lighthouse(binary: Path, url: str, output: Path) -> dict:
         "--quiet",
     ]
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    if done.returncode != 0 or not output.exists():
-        sys.stderr.write(done.stdout + done.stderr)
-        sys.exit(f"lighthouse: failed on {url}: {shlex.join(command)}")
-    report = json.loads(output.read_text())
-    if report.get("runtimeError"):
-        sys.exit(f"lighthouse: {url}: {report['runtimeError']}")
-    return report
+    for attempt in range(1, TRIES + 1):
+        output.unlink(missing_ok=True)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        said = done.stdout + done.stderr
+        if attempt < TRIES and any(code in said for code in RUN_AGAIN):
+            print(f"lighthouse: {url}: Lighthouse asked to be run again; running it again")
+            continue
+        if done.returncode != 0 or not output.exists():
+            sys.stderr.write(said)
+            sys.exit(f"lighthouse: failed on {url}: {shlex.join(command)}")
+        report = json.loads(output.read_text())
+        error = report.get("runtimeError") or {}
+        if attempt < TRIES and error.get("code") in RUN_AGAIN:
+            print(f"lighthouse: {url}: {error['code']}; running it again")
+            continue
+        if error:
+            sys.exit(f"lighthouse: {url}: {error}")
+        return report
+    raise AssertionError("unreachable: the last try returns or exits")
 
 
 def scores(report: dict) -> dict:
