@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from django.test.signals import template_rendered
 
-from bookings import clock, kept_free_times, page_memo, refresh, wizard
+from bookings import clock, configuration, kept_free_times, page_memo, refresh, wizard
 from bookings import diary as bookings_diary
 from bookings.models import Notice
 
@@ -61,7 +61,15 @@ def test_the_same_week_again_is_the_same_page_without_searching_again(client, di
     assert len(diary.calls("freeList")) == 1
 
 
-def test_the_same_week_again_is_the_page_kept_not_its_templates_rendered_again(client, diary):
+def test_the_same_week_again_is_the_page_kept_not_its_templates_rendered_again(
+    client, diary, monkeypatch
+):
+    # The clocks held: a slow machine taking 2 s between pages would otherwise see the
+    # search and the configuration made anew, and the page rightly made again.
+    held = SimpleNamespace(monotonic=lambda: 1000.0)
+    monkeypatch.setattr(page_memo, "time", held)
+    monkeypatch.setattr(configuration, "time", held)
+    configuration.forget()
     looked_at_twice(client)
     rendered = []
 
