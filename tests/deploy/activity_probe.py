@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import django
@@ -26,6 +25,7 @@ from django.db import connection  # noqa: E402
 
 from bookings import activity, clock  # noqa: E402
 from bookings.models import DailyCount  # noqa: E402
+from tests.deploy.start_together import start_together  # noqa: E402
 
 EVENTS = ("step-choose", "step-times", "booked")
 
@@ -33,12 +33,7 @@ EVENTS = ("step-choose", "step-times", "booked")
 def count(folder: Path, me: int, processes: int, pages: int) -> None:
     connection.ensure_connection()
     cache.get("warm-up")
-    (folder / f"ready-{me}").touch()
-    deadline = time.monotonic() + 60
-    while len(list(folder.glob("ready-*"))) < processes:
-        if time.monotonic() > deadline:
-            raise SystemExit("the other processes never got ready")
-        time.sleep(0.005)  # a wait on the condition above: files are the processes' only channel
+    start_together(folder, me, processes)
     for page in range(pages):
         activity.count(EVENTS[page % len(EVENTS)])
         if page % 7 == me % 7:

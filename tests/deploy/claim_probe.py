@@ -24,6 +24,7 @@ from django.db import connection  # noqa: E402 - after set-up, as in a server
 from django.utils import timezone  # noqa: E402
 
 from bookings import changes  # noqa: E402
+from tests.deploy.start_together import start_together  # noqa: E402
 
 
 def keep(count: int) -> list[str]:
@@ -50,12 +51,7 @@ def keep(count: int) -> list[str]:
 
 def claim(folder: Path, me: int, processes: int, links: list[str]) -> dict[str, bool]:
     connection.ensure_connection()
-    (folder / f"ready-{me}").touch()
-    deadline = time.monotonic() + 60
-    while len(list(folder.glob("ready-*"))) < processes:
-        if time.monotonic() > deadline:
-            raise SystemExit("the other processes never got ready")
-        time.sleep(0.005)  # a wait on the condition above: files are the processes' only channel
+    start_together(folder, me, processes)
     request = changes.Request.CANCEL if me % 2 else changes.Request.MOVE
     return {link: changes.claim(link, request) for link in links}
 
